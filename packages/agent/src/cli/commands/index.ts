@@ -1,0 +1,6 @@
+// The explicit list of CLI commands (no registration by import side effects).
+import type { Command } from '../io.js';
+import { scanCommand } from './scan.js';
+import { credentialsCommand } from './credentials.js';
+
+export const COMMANDS: Command[] = [scanCommand, credentialsCommand];
