@@ -46,6 +46,10 @@ if (suite === 'lab') {
     process.exit(0);
   }
   const lab = join(root, 'test/lab/lab.sh');
+  // A lab that was already up (a developer's, kept with NOPESIGHT_KEEP_LAB) is left up afterwards.
+  const wasUp = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout.includes(
+    'nsl-scan',
+  );
   const up = spawnSync('bash', [lab, 'up'], { stdio: 'inherit', cwd: root });
   if (up.status !== 0) {
     spawnSync('bash', [lab, 'down'], { stdio: 'inherit', cwd: root });
