@@ -1,0 +1,85 @@
+// Credential shapes: the public part (listable, never secret) and the secret part (only in the vault).
+import type { CredentialKind } from '@nopesight/model';
+
+export type SudoMode = 'none' | 'nopasswd' | 'password';
+export type SnmpVersion = '1' | '2c' | '3';
+export type SnmpSecurityLevel = 'noAuthNoPriv' | 'authNoPriv' | 'authPriv';
+export type SnmpAuthProtocol = 'md5' | 'sha' | 'sha224' | 'sha256' | 'sha384' | 'sha512';
+export type SnmpPrivProtocol = 'des' | 'aes' | 'aes192' | 'aes256';
+
+/** What a credential is, without its secrets: safe to list, log and show in the GUI. */
+export interface CredentialBase {
+  /** Stable identifier (uuid); what host records carry as `credentialId`. */
+  id: string;
+  /** Unique, user-chosen name. */
+  name: string;
+  kind: CredentialKind;
+  /** Target tokens (addresses, CIDRs, ranges, hostnames) this credential may be tried on; empty = any. */
+  scope: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface WindowsCredential extends CredentialBase {
+  kind: 'windows';
+  username: string;
+  /** NetBIOS or DNS domain; '.' means the target's local accounts. */
+  domain: string;
+}
+
+export interface SshCredential extends CredentialBase {
+  kind: 'ssh';
+  username: string;
+  port: number;
+  sudo: SudoMode;
+}
+
+export interface SnmpCredential extends CredentialBase {
+  kind: 'snmp';
+  version: SnmpVersion;
+  port: number;
+  /** v3 only. */
+  username?: string;
+  securityLevel?: SnmpSecurityLevel;
+  authProtocol?: SnmpAuthProtocol;
+  privProtocol?: SnmpPrivProtocol;
+}
+
+export interface VcenterCredential extends CredentialBase {
+  kind: 'vcenter';
+  username: string;
+  port: number;
+  /** TLS verification is on unless the user turns it off explicitly (logged when used). */
+  tlsVerify: boolean;
+  /** PEM file with extra CA certificates to trust. */
+  caFile?: string;
+}
+
+export type Credential = WindowsCredential | SshCredential | SnmpCredential | VcenterCredential;
+
+/** Secret fields; which apply depends on the kind. Never logged, uploaded or printed. */
+export interface CredentialSecrets {
+  password?: string;
+  privateKey?: string;
+  passphrase?: string;
+  community?: string;
+  authPassword?: string;
+  privPassword?: string;
+  sudoPassword?: string;
+}
+
+export const SECRET_FIELDS = [
+  'password',
+  'privateKey',
+  'passphrase',
+  'community',
+  'authPassword',
+  'privPassword',
+  'sudoPassword',
+] as const satisfies readonly (keyof CredentialSecrets)[];
+
+/** A credential with its secrets, as the vault hands it to a collector for one attempt. */
+export interface UnlockedCredential {
+  credential: Credential;
+  secrets: CredentialSecrets;
+}
