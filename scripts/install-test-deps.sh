@@ -9,7 +9,7 @@ PACKAGES=(
   samba smbclient
   golang-go golang-github-vmware-govmomi-dev
   python3-cryptography python3-impacket
-  ieee-data
+  ieee-data fping dnsmasq-base
   nmap hyperfine
 )
 missing=()
