@@ -1,0 +1,161 @@
+// The scan pipeline: targets stream into the sweep, live hosts are fingerprinted, then the
+// selected protocols are tried with stored credentials; host records stream out as hosts finish.
+import type {
+  HostRecord,
+  Protocol,
+  ProtocolAttempt,
+  ProtocolStatus,
+  ScanState,
+  ScanSummary,
+} from '@nopesight/model';
+import type { SweepResult, Target } from '../discovery/types.js';
+import { boundedMap } from '../util/bounded-map.js';
+import { buildHostRecord, type HostFingerprints } from './host-record-builder.js';
+
+/** What the user asked for, already validated. */
+export interface ScanRequest {
+  scanId: string;
+  targets: string[];
+  excludes: string[];
+  tcpPorts: number[];
+  udpPorts: number[];
+  /** Protocols to collect over; empty = discovery only (`--protocols none`). */
+  protocols: Protocol[];
+  /** Number of addresses the targets expand to (for progress and ETA), when known. */
+  expectedAddresses: number | null;
+}
+
+/** The stages, injected by the composition root so each can be real, replayed or faulty in tests. */
+export interface ScanStages {
+  targets(signal: AbortSignal): AsyncIterable<Target>;
+  sweep(targets: AsyncIterable<Target>, signal: AbortSignal): AsyncIterable<SweepResult>;
+  /** Unauthenticated facts about a live host; must not throw for ordinary failures. */
+  fingerprint(result: SweepResult, signal: AbortSignal): Promise<HostFingerprints>;
+  /**
+   * Tries the stored credentials of `protocol` on the host; null when there is nothing to try
+   * (no credential in scope, or the protocol is not collected by this build).
+   */
+  collect?(
+    protocol: Protocol,
+    host: { address: string; openTcp: number[] },
+    signal: AbortSignal,
+  ): Promise<ProtocolAttempt | null>;
+  /** Hosts fingerprinted and collected at once. */
+  hostConcurrency: number;
+  now(): Date;
+}
+
+export interface ScanProgress {
+  swept: number;
+  alive: number;
+  collected: number;
+  expected: number | null;
+  elapsedMs: number;
+}
+
+export interface ScanSink {
+  host(record: HostRecord): void | Promise<void>;
+  progress?(progress: ScanProgress): void;
+  warning?(message: string): void;
+}
+
+/**
+ * Runs one scan to the end (or until `signal` aborts) and returns its summary. A cancelled scan
+ * still returns everything found so far through the sink, with state `cancelled`.
+ */
+export async function runScan(
+  request: ScanRequest,
+  stages: ScanStages,
+  sink: ScanSink,
+  signal: AbortSignal,
+): Promise<ScanSummary> {
+  const started = stages.now();
+  const progress: ScanProgress = {
+    swept: 0,
+    alive: 0,
+    collected: 0,
+    expected: request.expectedAddresses,
+    elapsedMs: 0,
+  };
+  const statuses: Partial<Record<ProtocolStatus, number>> = {};
+  const report = () => {
+    progress.elapsedMs = stages.now().getTime() - started.getTime();
+    sink.progress?.({ ...progress });
+  };
+
+  async function* counted(source: AsyncIterable<Target>): AsyncGenerator<Target> {
+    for await (const target of source) {
+      progress.swept++;
+      yield target;
+    }
+  }
+
+  async function* alive(results: AsyncIterable<SweepResult>): AsyncGenerator<SweepResult> {
+    for await (const result of results) {
+      if (result.alive) {
+        progress.alive++;
+        report();
+        yield result;
+      } else if (progress.swept % 256 === 0) {
+        report();
+      }
+    }
+  }
+
+  const processHost = async (result: SweepResult): Promise<HostRecord> => {
+    const fingerprints = await stages.fingerprint(result, signal);
+    const record = buildHostRecord(result, fingerprints, []);
+    const attempts: ProtocolAttempt[] = [];
+    if (stages.collect) {
+      for (const protocol of record.discovery.candidateProtocols) {
+        if (signal.aborted) break;
+        if (!request.protocols.includes(protocol)) continue;
+        const attempt = await stages.collect(
+          protocol,
+          { address: result.target.address, openTcp: result.openTcp },
+          signal,
+        );
+        if (attempt) attempts.push(attempt);
+      }
+    }
+    record.protocols = attempts;
+    return record;
+  };
+
+  let state: ScanState = 'completed';
+  try {
+    const targets = counted(stages.targets(signal));
+    const hosts = boundedMap(
+      alive(stages.sweep(targets, signal)),
+      stages.hostConcurrency,
+      processHost,
+    );
+    for await (const record of hosts) {
+      for (const attempt of record.protocols) {
+        statuses[attempt.status] = (statuses[attempt.status] ?? 0) + 1;
+      }
+      progress.collected++;
+      await sink.host(record);
+      report();
+    }
+    if (signal.aborted) state = 'cancelled';
+  } catch (err) {
+    if (!signal.aborted) throw err;
+    state = 'cancelled';
+  }
+  report();
+  const finished = stages.now();
+  return {
+    scanId: request.scanId,
+    state,
+    startedAt: started.toISOString(),
+    finishedAt: finished.toISOString(),
+    durationMs: finished.getTime() - started.getTime(),
+    targets: request.targets,
+    excludes: request.excludes,
+    ports: { tcp: request.tcpPorts, udp: request.udpPorts },
+    protocols: request.protocols,
+    counts: { swept: progress.swept, alive: progress.alive, collected: progress.collected },
+    statuses,
+  };
+}
