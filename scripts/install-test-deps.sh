@@ -3,7 +3,7 @@
 # Needs root. Without root it says what it would install and carries on, so unit tests still run.
 set -euo pipefail
 PACKAGES=(
-  iproute2 iptables nftables procps psmisc
+  iproute2 iptables nftables procps psmisc util-linux openssl sudo
   openssh-server openssh-client
   snmpd snmp snmpsim
   samba smbclient

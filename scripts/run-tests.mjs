@@ -52,7 +52,9 @@ if (suite === 'lab') {
   );
   const up = spawnSync('bash', [lab, 'up'], { stdio: 'inherit', cwd: root });
   if (up.status !== 0) {
-    spawnSync('bash', [lab, 'down'], { stdio: 'inherit', cwd: root });
+    if (!wasUp && !process.env.NOPESIGHT_KEEP_LAB) {
+      spawnSync('bash', [lab, 'down'], { stdio: 'inherit', cwd: root });
+    }
     console.error('lab tests: the lab did not come up');
     process.exit(1);
   }
@@ -64,8 +66,9 @@ if (suite === 'lab') {
     });
     status = r.status ?? 1;
   } finally {
-    if (!process.env.NOPESIGHT_KEEP_LAB)
+    if (!wasUp && !process.env.NOPESIGHT_KEEP_LAB) {
       spawnSync('bash', [lab, 'down'], { stdio: 'inherit', cwd: root });
+    }
   }
 } else {
   status = spawnSync(process.execPath, nodeArgs, { stdio: 'inherit', cwd: root }).status ?? 1;

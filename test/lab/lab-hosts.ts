@@ -102,3 +102,70 @@ export const LAB_STATE_DIR = process.env.NOPESIGHT_LAB_DIR ?? '/run/nopesight-la
 
 /** Path of the private key accepted for SSH_USERS.keyOnly. */
 export const sshKeyPath = `${LAB_STATE_DIR}/keys/labkey_ed25519`;
+
+/**
+ * snmpsim recordings served at HOSTS.snmpsim (v2c; the community selects the recording). Copied
+ * from /usr/share/doc/snmpsim/examples/data by lab.sh; `source` is relative to that directory.
+ * Any other community (including `public`) gets no answer.
+ */
+export const SNMPSIM_COMMUNITIES = {
+  'cisco-3750': {
+    source: 'cisco_16_switch.snmprec.gz',
+    device: 'Cisco Catalyst 3750 switch, IOS 12.2(55)SE10, full walk',
+    sysName: 'Profiler3750',
+  },
+  'hp-2810': {
+    source: 'hp_perf.snmprec.gz',
+    device: 'HP ProCurve J9021A Switch 2810-24G',
+    sysName: 'ProCurve Switch 2810-24G',
+  },
+  'linux-host': {
+    source: 'recorded/linux-full-walk.snmprec.gz',
+    device: 'Linux 2.6.21 i686 host (net-snmp), full walk',
+    sysName: 'tt',
+  },
+  winxp: {
+    source: 'recorded/winxp-full-walk.snmprec.gz',
+    device: 'Windows XP (build 2600) host, full walk',
+    sysName: 'CRAY',
+  },
+  linksys: {
+    source: 'recorded/linksys-system.snmprec',
+    device: 'Linksys BEFSX41 router, system group only',
+    sysName: 'isp-gw',
+  },
+  solaris: {
+    source: 'recorded/solaris-system.snmprec',
+    device: 'Sun Blade 100 (Sun SNMP Agent), system group only',
+    sysName: 'oss',
+  },
+} as const;
+
+/** What the real snmpd at HOSTS.snmp reports in its system group (set in its lab config). */
+export const SNMPD_SYSTEM = {
+  sysName: 'lab-snmp',
+  sysLocation: 'NopeSight lab, rack 1',
+  sysContact: 'lab-admin@nopesight.test',
+} as const;
+
+/** Hostnames (UTS) of the hosts that run in their own UTS namespace. */
+export const HOSTNAMES = { ssh: 'lab-ssh', smb: 'labsmb' } as const;
+
+/**
+ * The vCenter simulator's TLS: a self-signed certificate made by lab.sh at each `up` for
+ * HOSTS.vcenter (SAN IP) and `vcenter.lab`; verification fails unless this file is given as CA.
+ */
+export const VCENTER_TLS = {
+  selfSigned: true,
+  commonName: 'vcenter.lab',
+  certPath: `${LAB_STATE_DIR}/vcenter/cert.pem`,
+} as const;
+
+/** Deterministic MAC of a lab host's eth0: 02:00 then the four address bytes (locally administered). */
+export function labMacAddress(address: string): string {
+  return [
+    '02',
+    '00',
+    ...address.split('.').map((b) => Number(b).toString(16).padStart(2, '0')),
+  ].join(':');
+}

@@ -103,7 +103,14 @@ export async function runScan(
   }
 
   const processHost = async (result: SweepResult): Promise<HostRecord> => {
-    const fingerprints = await stages.fingerprint(result, signal);
+    let fingerprints: HostFingerprints;
+    try {
+      fingerprints = await stages.fingerprint(result, signal);
+    } catch (err) {
+      // A fingerprint bug must not lose the host: keep what the sweep found.
+      sink.warning?.(`${result.target.address}: fingerprinting failed: ${(err as Error).message}`);
+      fingerprints = { openPorts: [], hostnames: [], macs: [] };
+    }
     const record = buildHostRecord(result, fingerprints, []);
     const attempts: ProtocolAttempt[] = [];
     if (stages.collect) {

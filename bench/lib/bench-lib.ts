@@ -1,0 +1,171 @@
+// Shared bench plumbing: lab-namespace guard, timed child runs with peak RSS, nmap/our parsers, stats.
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+/** Repository root (bench/lib/../..). */
+export const ROOT = new URL('../../', import.meta.url).pathname;
+
+/**
+ * The command that runs our sweep and prints one JSON line per alive host
+ * ({address, openTcp}). Switching to the CLI is this one line:
+ * `['node', 'packages/agent/bin/nopesight-scanner.js', 'scan', '--protocols', 'none', '--jsonl', '-', '--ports', ports.join(','), ...targets]`.
+ */
+export const ourCommand = (ports: readonly number[], targets: readonly string[]): string[] => [
+  process.execPath,
+  '--import',
+  'tsx',
+  'bench/lib/sweep-driver.ts',
+  '--ports',
+  ports.join(','),
+  ...targets,
+];
+
+/** Command line flags common to every bench: --runs N (default 3). */
+export function parseBenchArgs(argv: string[], defaultRuns = 3): { runs: number } {
+  let runs = defaultRuns;
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--runs') runs = Number(argv[++i]);
+    else if (argv[i]?.startsWith('--runs=')) runs = Number(argv[i]!.slice(7));
+  }
+  if (!Number.isInteger(runs) || runs < 1 || runs > 50) throw new Error('--runs must be 1..50');
+  return { runs };
+}
+
+/**
+ * Refuses to run outside a lab namespace: there must be no default route (so no packet can
+ * leave the lab) and a route covering the lab prefix. bench/run.sh enters nsl-scan for you.
+ */
+export function assertInLab(): void {
+  const r = spawnSync('ip', ['-4', 'route', 'show'], { encoding: 'utf8' });
+  const routes = r.stdout ?? '';
+  if (r.status !== 0 || /^default /m.test(routes) || !/^198\.1[89]\./m.test(routes)) {
+    console.error(
+      'bench: not inside the lab scanner namespace (a default route exists or no lab route).\n' +
+        'Run through bench/run.sh, which uses `ip netns exec nsl-scan`.',
+    );
+    process.exit(2);
+  }
+}
+
+export interface TimedRun {
+  ms: number;
+  stdout: string;
+  stderr: string;
+  status: number | null;
+  /** Highest VmHWM (kB) read from /proc/<pid>/status while the child ran. */
+  peakRssKb: number | null;
+}
+
+/**
+ * Runs a command to completion with a hard time limit (killed by its PID past `limitMs`),
+ * polling its VmHWM every 100 ms (VmHWM only grows, so the last read is the peak so far).
+ */
+export function runTimed(cmd: string[], limitMs: number): Promise<TimedRun> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(cmd[0]!, cmd.slice(1), { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let peak: number | null = null;
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => err.push(d));
+    const poll = setInterval(() => {
+      try {
+        const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+        if (m) peak = Math.max(peak ?? 0, Number(m[1]));
+      } catch {
+        // The child exited between polls.
+      }
+    }, 100);
+    const killer = setTimeout(() => child.kill('SIGKILL'), limitMs);
+    child.on('error', (e) => {
+      clearInterval(poll);
+      clearTimeout(killer);
+      reject(e);
+    });
+    child.on('close', (status) => {
+      clearInterval(poll);
+      clearTimeout(killer);
+      resolve({
+        ms: performance.now() - started,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+        status,
+        peakRssKb: peak,
+      });
+    });
+  });
+}
+
+/** Open TCP ports per host from nmap's grepable output (-oG -); hosts without open ports omitted. */
+export function parseNmapGrepable(text: string): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (const line of text.split('\n')) {
+    const m = /^Host: (\S+) .*\tPorts: (.*?)(?:\t|$)/.exec(line);
+    if (!m) continue;
+    const open = m[2]!
+      .split(', ')
+      .map((p) => p.split('/'))
+      .filter((f) => f[1] === 'open' && f[2] === 'tcp')
+      .map((f) => Number(f[0]))
+      .sort((a, b) => a - b);
+    if (open.length > 0) out.set(m[1]!, open);
+  }
+  return out;
+}
+
+/** Open TCP ports per host from our JSON lines; hosts without open ports omitted. */
+export function parseOurJsonl(text: string): { open: Map<string, number[]>; alive: Set<string> } {
+  const open = new Map<string, number[]>();
+  const alive = new Set<string>();
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const r = JSON.parse(line) as { address: string; openTcp: number[] };
+    alive.add(r.address);
+    if (r.openTcp.length > 0)
+      open.set(
+        r.address,
+        [...r.openTcp].sort((a, b) => a - b),
+      );
+  }
+  return { open, alive };
+}
+
+/** Differences between two port maps, as readable lines (empty when identical). */
+export function diffPortMaps(
+  a: Map<string, number[]>,
+  b: Map<string, number[]>,
+  aName: string,
+  bName: string,
+): string[] {
+  const diffs: string[] = [];
+  for (const addr of new Set([...a.keys(), ...b.keys()])) {
+    const x = (a.get(addr) ?? []).join(',');
+    const y = (b.get(addr) ?? []).join(',');
+    if (x !== y) diffs.push(`${addr}: ${aName} [${x}] vs ${bName} [${y}]`);
+  }
+  return diffs;
+}
+
+/** The summary line our driver prints on stderr (stats, duration, its own VmHWM). */
+export function parseDriverSummary(
+  stderr: string,
+): { vmHwmKb: number | null } & Record<string, unknown> {
+  const line = stderr
+    .trim()
+    .split('\n')
+    .reverse()
+    .find((l) => l.startsWith('{"summary"'));
+  return line ? (JSON.parse(line) as { vmHwmKb: number | null }) : { vmHwmKb: null };
+}
+
+export function minMedMax(values: number[]): { min: number; median: number; max: number } {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  const median = s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+  return { min: s[0]!, median, max: s[s.length - 1]! };
+}
+
+export const fmtS = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+export const fmtMmm = (v: { min: number; median: number; max: number }, f: (n: number) => string) =>
+  `min ${f(v.min)}  median ${f(v.median)}  max ${f(v.max)}`;

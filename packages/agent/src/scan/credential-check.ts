@@ -1,0 +1,237 @@
+// Proves one stored credential on one host over its protocol: the `credentials test` command and scans.
+import { readFile } from 'node:fs/promises';
+import type { Protocol, ProtocolAttempt } from '@nopesight/model';
+import { ScannerError, statusForError } from '../errors.js';
+import {
+  SECRET_FIELDS,
+  type CredentialSecrets,
+  type SnmpCredential,
+  type SshCredential,
+  type UnlockedCredential,
+  type VcenterCredential,
+} from '../vault/credential-types.js';
+import { redactError, redactText } from '../transports/ssh/safe-errors.js';
+import { openSsh, type HostKeyCheck } from '../transports/ssh/ssh-session.js';
+import { openSnmp, varbindText } from '../transports/snmp/snmp-session.js';
+import { VimClient } from '../transports/vsphere/vim-client.js';
+
+/** What a check found: the attempt as host records carry it, and facts learnt on the way. */
+export type CredentialCheck = { attempt: ProtocolAttempt; facts: Record<string, string> };
+
+export interface CredentialCheckOptions {
+  signal: AbortSignal;
+  /** Budget for the whole check; phases get their own limits inside it. */
+  timeoutMs: number;
+  /** SSH host key policy; without one every key is accepted and reported in the facts. */
+  hostKey?: HostKeyCheck;
+}
+
+/** TCP connect limit inside the budget: a live host answers a SYN far sooner. */
+const CONNECT_LIMIT_MS = 5000;
+/** Output kept from each fact-gathering command. */
+const FACT_MAX_BYTES = 4096;
+const SYS_NAME = '1.3.6.1.2.1.1.5.0';
+const SYS_DESCR = '1.3.6.1.2.1.1.1.0';
+const SYS_OBJECT_ID = '1.3.6.1.2.1.1.2.0';
+const SNMP_RETRIES = 1;
+
+type Facts = Record<string, string>;
+
+function secretValues(secrets: CredentialSecrets): string[] {
+  return SECRET_FIELDS.map((f) => secrets[f]).filter((v): v is string => typeof v === 'string');
+}
+
+async function checkSsh(
+  credential: SshCredential,
+  secrets: CredentialSecrets,
+  address: string,
+  signal: AbortSignal,
+  opts: CredentialCheckOptions,
+): Promise<Facts> {
+  const session = await openSsh(
+    address,
+    { credential, secrets },
+    {
+      signal,
+      connectTimeoutMs: Math.min(opts.timeoutMs, CONNECT_LIMIT_MS),
+      authTimeoutMs: opts.timeoutMs,
+      hostKey: opts.hostKey,
+    },
+  );
+  const facts: Facts = {
+    authMethod: session.authMethod,
+    hostKeyFingerprint: session.hostKey.fingerprintSha256,
+    hostKeyType: session.hostKey.keyType,
+  };
+  try {
+    // Facts are a bonus: the login already proved the credential, so a device without a POSIX
+    // shell (a switch CLI) still counts as success.
+    for (const [name, cmd] of [
+      ['hostname', 'hostname'],
+      ['uname', 'uname -a'],
+    ] as const) {
+      try {
+        const r = await session.exec(cmd, {
+          signal,
+          timeoutMs: Math.min(opts.timeoutMs, CONNECT_LIMIT_MS),
+          maxBytes: FACT_MAX_BYTES,
+        });
+        const text = r.stdout.trim();
+        if (r.exitCode === 0 && text) facts[name] = text;
+      } catch (err) {
+        if (signal.aborted) throw err;
+      }
+    }
+  } finally {
+    await session.close();
+  }
+  return facts;
+}
+
+async function checkSnmp(
+  credential: SnmpCredential,
+  secrets: CredentialSecrets,
+  address: string,
+  signal: AbortSignal,
+  timeoutMs: number,
+): Promise<Facts> {
+  // v3 needs two exchanges (engine discovery, then the get); every try of each fits in 90% of the
+  // budget, so a silent agent is reported by the SNMP layer (with its hint) rather than the budget.
+  const exchanges = credential.version === '3' ? 2 : 1;
+  const tryMs = Math.max(100, Math.floor((timeoutMs * 0.9) / (exchanges * (SNMP_RETRIES + 1))));
+  const session = openSnmp(
+    address,
+    { credential, secrets },
+    { timeoutMs: tryMs, retries: SNMP_RETRIES },
+  );
+  try {
+    const varbinds = await session.get([SYS_NAME, SYS_DESCR, SYS_OBJECT_ID], { signal });
+    const facts: Facts = {};
+    const names: Record<string, string> = {
+      [SYS_NAME]: 'sysName',
+      [SYS_DESCR]: 'sysDescr',
+      [SYS_OBJECT_ID]: 'sysObjectID',
+    };
+    for (const vb of varbinds) {
+      const name = names[vb.oid];
+      const text = varbindText(vb);
+      if (name && text !== null) facts[name] = text;
+    }
+    return facts;
+  } finally {
+    session.close();
+  }
+}
+
+async function checkVcenter(
+  credential: VcenterCredential,
+  secrets: CredentialSecrets,
+  address: string,
+  signal: AbortSignal,
+  timeoutMs: number,
+): Promise<Facts> {
+  if (!secrets.password)
+    throw new ScannerError('ERR_CONFIG_INVALID', 'vcenter credential has no password');
+  let ca: string | undefined;
+  if (credential.caFile) {
+    try {
+      ca = await readFile(credential.caFile, 'utf8');
+    } catch (err) {
+      throw new ScannerError(
+        'ERR_CONFIG_INVALID',
+        `vcenter CA file ${credential.caFile} could not be read`,
+        {
+          cause: redactError(err, []),
+        },
+      );
+    }
+  }
+  const client = new VimClient({
+    address,
+    port: credential.port,
+    tlsVerify: credential.tlsVerify,
+    ca,
+    connectTimeoutMs: Math.min(timeoutMs, CONNECT_LIMIT_MS),
+    requestTimeoutMs: timeoutMs,
+  });
+  try {
+    const sc = await client.retrieveServiceContent({ signal });
+    const session = await client.login(credential.username, secrets.password, { signal });
+    const facts: Facts = { tlsVerify: client.tlsVerified ? 'on' : 'off' };
+    for (const [k, v] of Object.entries(sc.about)) {
+      if (typeof v === 'string' && v) facts[k] = v;
+    }
+    if (session.userName) facts['sessionUser'] = session.userName;
+    try {
+      await client.logout({ signal });
+    } catch {
+      // The session ends on its own on the server; the check already succeeded.
+    }
+    return facts;
+  } finally {
+    client.close();
+  }
+}
+
+/**
+ * Tries `unlocked` on `address` over the credential kind's protocol and reports the attempt
+ * (status via statusForError, `credentialId`, duration, error code and message) plus facts
+ * (ssh: hostname, uname, host key; snmp: sysName, sysDescr, sysObjectID; vcenter: about, tlsVerify).
+ * Ordinary failures are results, never exceptions; secrets never appear in what it returns.
+ * @example const { attempt } = await checkCredential(unlocked, '198.18.0.10', { signal, timeoutMs: 10_000 });
+ */
+export async function checkCredential(
+  unlocked: UnlockedCredential,
+  address: string,
+  opts: CredentialCheckOptions,
+): Promise<CredentialCheck> {
+  const { credential, secrets } = unlocked;
+  const started = performance.now();
+  const secretList = secretValues(secrets);
+  const budget = new AbortController();
+  const timer = setTimeout(
+    () =>
+      budget.abort(
+        new ScannerError('ERR_TIMEOUT', `credential check timed out after ${opts.timeoutMs}ms`),
+      ),
+    opts.timeoutMs,
+  );
+  const signal = AbortSignal.any([opts.signal, budget.signal]);
+  const attempt = (error: ScannerError | null): ProtocolAttempt => ({
+    protocol: credential.kind satisfies Protocol,
+    status: error ? statusForError(error) : 'success',
+    credentialId: credential.id,
+    durationMs: Math.round(performance.now() - started),
+    error: error ? { code: error.code, message: redactText(error.message, secretList) } : null,
+  });
+
+  try {
+    let facts: Facts;
+    switch (credential.kind) {
+      case 'ssh':
+        facts = await checkSsh(credential, secrets, address, signal, opts);
+        break;
+      case 'snmp':
+        facts = await checkSnmp(credential, secrets, address, signal, opts.timeoutMs);
+        break;
+      case 'vcenter':
+        facts = await checkVcenter(credential, secrets, address, signal, opts.timeoutMs);
+        break;
+      case 'windows':
+        throw new ScannerError('ERR_NOT_SUPPORTED', 'Windows logins arrive with the SMB/NTLM work');
+    }
+    return { attempt: attempt(null), facts: redactFacts(facts, secretList) };
+  } catch (err) {
+    if (err instanceof ScannerError) return { attempt: attempt(err), facts: {} };
+    // Anything else is a bug in this code or a transport: let it surface, minus the secrets.
+    throw redactError(err, secretList);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function redactFacts(facts: Facts, secrets: string[]): Facts {
+  const out: Facts = {};
+  for (const [k, v] of Object.entries(facts)) out[k] = redactText(v, secrets);
+  return out;
+}

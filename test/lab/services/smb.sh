@@ -1,0 +1,84 @@
+# Samba host (sourced by lab.sh): smbd, nmbd and samba-dcerpcd with every Samba dir in the state dir.
+# shellcheck shell=bash
+
+SAMBA_LIBEXEC=/usr/libexec/samba
+
+smb_conf() {
+  local d=$1
+  cat <<CONF
+[global]
+  workgroup = $SMB_WORKGROUP
+  netbios name = $SMB_NETBIOS
+  server string = NopeSight lab Samba
+  server role = standalone server
+  interfaces = $H_SMB/23
+  bind interfaces only = yes
+  smb ports = 445 139
+  disable netbios = no
+  private dir = $d/private
+  lock directory = $d/lock
+  state directory = $d/state
+  cache directory = $d/cache
+  pid directory = $d/pid
+  ncalrpc dir = $d/ncalrpc
+  binddns dir = $d/bind-dns
+  winbindd socket directory = $d/winbindd
+  ntp signd socket directory = $d/ntp_signd
+  usershare path = $d/usershares
+  passdb backend = tdbsam:$d/private/passdb.tdb
+  log file = $d/log/log.%m
+  max log size = 2000
+  logging = file
+  map to guest = never
+  load printers = no
+  printing = bsd
+  printcap name = /dev/null
+  disable spoolss = yes
+  # samba-dcerpcd runs standalone (endpoint mapper on tcp/135), not started on demand by smbd.
+  rpc start on demand helpers = no
+  dns proxy = no
+  wins support = no
+  local master = no
+
+[labshare]
+  comment = Lab read-write share
+  path = $d/shares/labshare
+  read only = no
+  valid users = $SMB_USER
+
+[public]
+  comment = Lab read-only share
+  path = $d/shares/public
+  read only = yes
+  guest ok = yes
+CONF
+}
+
+smb_up() {
+  local d="$STATE/smb" x
+  if pid_of smbd >/dev/null && pid_of nmbd >/dev/null && pid_of samba-dcerpcd >/dev/null; then return 0; fi
+  stop_pid samba-dcerpcd
+  stop_pid smbd
+  stop_pid nmbd
+  for x in private lock state cache pid ncalrpc bind-dns winbindd ntp_signd usershares log shares/labshare shares/public; do
+    mkdir -p "$d/$x"
+  done
+  chmod 0700 "$d/private"
+  chmod 1770 "$d/usershares"
+  make_lab_etc "$d/etc" "$SMB_HOSTNAME" "$d/home" "$SMB_USER:$SMB_PASS"
+  chown "${LAB_UID[$SMB_USER]}:${LAB_UID[$SMB_USER]}" "$d/shares/labshare"
+  echo "NopeSight lab public share" >"$d/shares/public/README.txt"
+  smb_conf "$d" >"$d/smb.conf"
+  local priv=(unshare --mount --uts --propagation private "$LAB_DIR/services/in-private-etc.sh" "$d/etc" "$SMB_HOSTNAME")
+  # The Samba account (needs the unix user, so inside the private /etc too).
+  printf '%s\n%s\n' "$SMB_PASS" "$SMB_PASS" |
+    ip netns exec "$NS_smb" "${priv[@]}" pdbedit -s "$d/smb.conf" -a -t -u "$SMB_USER" >"$LOGS/pdbedit.log" 2>&1 ||
+    die "pdbedit failed (see $LOGS/pdbedit.log)"
+  start_bg samba-dcerpcd "$NS_smb" "${priv[@]}" "$SAMBA_LIBEXEC/samba-dcerpcd" -F --no-process-group \
+    --libexec-rpcds -s "$d/smb.conf"
+  start_bg smbd "$NS_smb" "${priv[@]}" /usr/sbin/smbd -F --no-process-group -s "$d/smb.conf"
+  start_bg nmbd "$NS_smb" "${priv[@]}" /usr/sbin/nmbd -F --no-process-group -s "$d/smb.conf"
+}
+
+smb_ready() { listening "$NS_smb" tcp 445 && listening "$NS_smb" tcp 139 && listening "$NS_smb" udp 137; }
+smb_epmap_ready() { listening "$NS_smb" tcp 135; }
