@@ -10,7 +10,7 @@ import {
   type UnlockedCredential,
   type VcenterCredential,
 } from '../vault/credential-types.js';
-import { redactError, redactText } from '../transports/ssh/safe-errors.js';
+import { redactError, redactText } from '../transports/safe-errors.js';
 import { openSsh, type HostKeyCheck } from '../transports/ssh/ssh-session.js';
 import { openSnmp, varbindText } from '../transports/snmp/snmp-session.js';
 import { VimClient } from '../transports/vsphere/vim-client.js';

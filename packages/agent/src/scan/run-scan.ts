@@ -90,15 +90,21 @@ export async function runScan(
     }
   }
 
+  // On cancel the sweep ends its stream early; hosts already found still go through the later
+  // stages (which see the aborted signal and finish fast), so they are written, not lost.
   async function* alive(results: AsyncIterable<SweepResult>): AsyncGenerator<SweepResult> {
-    for await (const result of results) {
-      if (result.alive) {
-        progress.alive++;
-        report();
-        yield result;
-      } else if (progress.swept % 256 === 0) {
-        report();
+    try {
+      for await (const result of results) {
+        if (result.alive) {
+          progress.alive++;
+          report();
+          yield result;
+        } else if (progress.swept % 256 === 0) {
+          report();
+        }
       }
+    } catch (err) {
+      if (!signal.aborted) throw err;
     }
   }
 

@@ -53,8 +53,8 @@ Examples:
   nopesight-scanner scan 198.18.0.0/23 --exclude 198.18.0.1 --protocols none --jsonl -
   nopesight-scanner scan @targets.txt --ports wide --json scan.json
 
-Exit codes: 0 scan completed; 1 scan failed; 2 bad usage or targets (nothing scanned);
-3 unreadable vault or config; 130 interrupted (results so far were written).`;
+Exit codes: 0 scan completed; 1 scan failed; 2 bad usage, targets or config.json (nothing
+scanned); 3 unreadable vault; 130 interrupted (results so far were written).`;
 
 const OPTIONS = {
   exclude: { type: 'string', multiple: true },

@@ -8,7 +8,7 @@ import type {
   SnmpCredential,
   SnmpPrivProtocol,
 } from '../../vault/credential-types.js';
-import { abortError, redactError } from '../ssh/safe-errors.js';
+import { abortError, redactError } from '../safe-errors.js';
 import { netSnmp, type NetSnmpSession, type NetSnmpUser } from './net-snmp-api.js';
 
 export interface SnmpAuth {

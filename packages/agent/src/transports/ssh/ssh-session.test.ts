@@ -11,7 +11,7 @@ import type { SshCredential } from '../../vault/credential-types.js';
 import { openSsh, type SshConnectOptions } from './ssh-session.js';
 import ssh2 from 'ssh2';
 import { hostKeyFacts } from './host-key.js';
-import { redactError } from './safe-errors.js';
+import { redactError } from '../safe-errors.js';
 
 const SSHD = '/usr/sbin/sshd';
 const PASSPHRASE = 'unit-Key-Passphrase-7';

@@ -13,7 +13,7 @@ import type {
 import { ScannerError } from '../../errors.js';
 import type { CredentialSecrets, SshCredential } from '../../vault/credential-types.js';
 import { hostKeyFacts, type HostKeyFacts } from './host-key.js';
-import { abortError, redactError } from './safe-errors.js';
+import { abortError, redactError } from '../safe-errors.js';
 
 const { Client, utils } = ssh2;
 

@@ -3,7 +3,7 @@ import { Agent, request as httpsRequest } from 'node:https';
 import { rootCertificates } from 'node:tls';
 import type { VsphereFacts } from '@nopesight/model';
 import { ScannerError } from '../../errors.js';
-import { abortError, redactError } from '../ssh/safe-errors.js';
+import { abortError, redactError } from '../safe-errors.js';
 import {
   asNode,
   moRefOf,

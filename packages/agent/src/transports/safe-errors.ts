@@ -1,5 +1,5 @@
 // Errors safe to keep and show: library errors copied with secrets masked; abort reasons as codes.
-import { ScannerError } from '../../errors.js';
+import { ScannerError } from '../errors.js';
 
 const MASK = '[redacted]';
 const MAX_DEPTH = 5;
