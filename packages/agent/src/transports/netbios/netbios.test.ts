@@ -1,23 +1,14 @@
 // Unit tests of NetBIOS names, the NBSTAT codec (nmblookup/nmbd captures) and NBSS framing.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { hasCode } from '../../errors.js';
 import { decodeNetbiosLabel, encodeNetbiosName } from './netbios-name.js';
 import { buildNodeStatusRequest, parseNodeStatusResponse } from './nbns.js';
 import { NBSS_TYPE, NbssReader, buildSessionRequest, frameSessionMessage } from './nbss.js';
+import { readHexCapture } from '../../../../../test/support/hex-capture.js';
 
-function capture(name: string): Buffer {
-  const text = readFileSync(new URL(`./testdata/${name}`, import.meta.url), 'utf8');
-  return Buffer.from(
-    text
-      .split('\n')
-      .filter((l) => !l.startsWith('#'))
-      .join('')
-      .trim(),
-    'hex',
-  );
-}
+const capture = (name: string): Buffer =>
+  readHexCapture(new URL(`./testdata/${name}`, import.meta.url));
 const isProtocol = (e: unknown): boolean => hasCode(e, 'ERR_PROTOCOL');
 
 test('encodeNetbiosName encodes the wildcard and a padded server name', () => {

@@ -1,6 +1,5 @@
 // Unit tests of the NTLMSSP codec on the MS-NLMP example, Samba's challenge, and hostile input.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { hasCode } from '../../errors.js';
 import {
@@ -16,18 +15,9 @@ import {
   targetInfoFacts,
 } from './ntlm-message.js';
 import { extractNtlmToken } from './spnego.js';
+import { readHexCapture } from '../../../../../test/support/hex-capture.js';
 
-function capture(path: string): Buffer {
-  const text = readFileSync(new URL(path, import.meta.url), 'utf8');
-  return Buffer.from(
-    text
-      .split('\n')
-      .filter((l) => !l.startsWith('#'))
-      .join('')
-      .trim(),
-    'hex',
-  );
-}
+const capture = (path: string): Buffer => readHexCapture(new URL(path, import.meta.url));
 const isProtocol = (e: unknown): boolean => hasCode(e, 'ERR_PROTOCOL');
 
 test('buildNegotiateMessage writes the 40-byte NEGOTIATE a Windows client sends', () => {

@@ -1,6 +1,5 @@
 // Unit tests of the SPNEGO tokens: the NegTokenInit we send and the NegTokenResp Samba returns.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { hasCode } from '../../errors.js';
 import { buildNegotiateMessage } from './ntlm-message.js';
@@ -11,18 +10,9 @@ import {
   extractNtlmToken,
   parseNegTokenResp,
 } from './spnego.js';
+import { readHexCapture } from '../../../../../test/support/hex-capture.js';
 
-function capture(path: string): Buffer {
-  const text = readFileSync(new URL(path, import.meta.url), 'utf8');
-  return Buffer.from(
-    text
-      .split('\n')
-      .filter((l) => !l.startsWith('#'))
-      .join('')
-      .trim(),
-    'hex',
-  );
-}
+const capture = (path: string): Buffer => readHexCapture(new URL(path, import.meta.url));
 
 test('buildNegTokenInit wraps NTLMSSP NEGOTIATE as our SESSION_SETUP capture carries it', () => {
   const token = buildNegTokenInit(buildNegotiateMessage());

@@ -1,6 +1,5 @@
 // Unit tests of the SMB2 header, NEGOTIATE and SESSION_SETUP codecs on captures of Samba 4.17.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { hasCode } from '../../errors.js';
 import { buildNegotiateMessage } from '../ntlm/ntlm-message.js';
@@ -15,18 +14,10 @@ import {
   parseNegotiateResponse,
 } from './smb2-negotiate.js';
 import { buildSessionSetupRequest, parseSessionSetupResponse } from './smb2-session-setup.js';
+import { readHexCapture } from '../../../../../test/support/hex-capture.js';
 
-function capture(name: string): Buffer {
-  const text = readFileSync(new URL(`./testdata/${name}`, import.meta.url), 'utf8');
-  return Buffer.from(
-    text
-      .split('\n')
-      .filter((l) => !l.startsWith('#'))
-      .join('')
-      .trim(),
-    'hex',
-  );
-}
+const capture = (name: string): Buffer =>
+  readHexCapture(new URL(`./testdata/${name}`, import.meta.url));
 const isProtocol = (e: unknown): boolean => hasCode(e, 'ERR_PROTOCOL');
 
 test('buildNegotiateRequest reproduces the request Samba accepted, given its GUID and salt', () => {

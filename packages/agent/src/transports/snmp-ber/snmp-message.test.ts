@@ -1,6 +1,5 @@
 // Unit tests of the SNMP message codec on net-snmp captures, plus a bounded fuzz of garbled input.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { ScannerError } from '../../errors.js';
 import {
@@ -11,19 +10,10 @@ import {
   displayString,
   encodeGetRequest,
 } from './snmp-message.js';
+import { readHexCapture } from '../../../../../test/support/hex-capture.js';
 
-/** Reads a testdata .hex file: '#' lines are the capture note, the rest is hex. */
-function capture(name: string): Buffer {
-  const text = readFileSync(new URL(`./testdata/${name}`, import.meta.url), 'utf8');
-  return Buffer.from(
-    text
-      .split('\n')
-      .filter((l) => !l.startsWith('#'))
-      .join('')
-      .trim(),
-    'hex',
-  );
-}
+const capture = (name: string): Buffer =>
+  readHexCapture(new URL(`./testdata/${name}`, import.meta.url));
 
 test('encodeGetRequest matches snmpget’s v2c request byte for byte', () => {
   const got = encodeGetRequest({
