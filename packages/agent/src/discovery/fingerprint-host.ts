@@ -28,6 +28,8 @@ export interface FingerprintOptions {
   timeoutMs: number;
   /** Skip reverse DNS (no resolver configured, or the user asked). */
   reverseDns: boolean;
+  /** False: no service probes (SSH, SMB, TLS, HTTP, vSphere, NetBIOS); MACs and DNS only. */
+  services?: boolean;
   /** DNS servers for PTR lookups; default the system's. */
   dnsServers?: string[];
 }
@@ -78,11 +80,12 @@ export async function fingerprintHost(
 ): Promise<HostFingerprints> {
   const address = result.target.address;
   const ctx = { signal, timeoutMs: opts.timeoutMs };
-  const tcp = new Set(result.openTcp);
+  const services = opts.services ?? true;
+  const tcp = new Set(services ? result.openTcp : []);
   const quiet = <T>(p: Promise<T>): Promise<T | undefined> => p.catch(() => undefined);
 
   const ports = Promise.all(
-    result.openTcp
+    [...tcp]
       .filter((port) => FINGERPRINTED_PORTS[port] !== undefined)
       .map((port) =>
         quiet(

@@ -40,6 +40,8 @@ export interface StageOverrides {
   rateLimitPps?: number;
   icmp?: boolean;
   reverseDns?: boolean;
+  /** False: open ports and MACs only, no unauthenticated probes of the services. */
+  fingerprint?: boolean;
 }
 
 export interface ScanContext {
@@ -125,13 +127,18 @@ export async function openScanContext(input: ScanContextInput): Promise<ScanCont
           fingerprintHost(
             result,
             probes,
-            { timeoutMs: scan.fingerprintTimeoutMs, reverseDns: overrides.reverseDns ?? true },
+            {
+              timeoutMs: scan.fingerprintTimeoutMs,
+              reverseDns: overrides.reverseDns ?? true,
+              services: overrides.fingerprint ?? true,
+            },
             signal,
           ),
         collect: vault
           ? (protocol, host, signal) => collect(vault, protocol, host.address, signal, scan)
           : undefined,
-        hostConcurrency: Math.min(scan.hostConcurrency, 64),
+        // Fingerprinting opens a few connections per host; 256 hosts keep ~1,000 sockets busy.
+        hostConcurrency: Math.min(scan.hostConcurrency, 256),
         now: () => new Date(),
       };
     },

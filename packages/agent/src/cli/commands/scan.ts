@@ -41,6 +41,7 @@ Options:
   --rate N               at most N connection attempts per second (default unlimited)
   --no-icmp              do not send ICMP echo
   -n, --no-dns           no reverse DNS lookups (like nmap -n)
+  --no-fingerprint       report open ports only: no banner, SMB, TLS, vSphere or NetBIOS probes
   --no-progress          no live progress line, even on a terminal
   --no-upload            keep results local (uploading arrives with the platform link)
   --data-dir DIR         agent data directory (or NOPESIGHT_DATA_DIR)
@@ -67,6 +68,7 @@ const OPTIONS = {
   rate: { type: 'string' },
   'no-icmp': { type: 'boolean' },
   'no-dns': { type: 'boolean', short: 'n' },
+  'no-fingerprint': { type: 'boolean' },
   'no-progress': { type: 'boolean' },
   'no-upload': { type: 'boolean' },
 } as const;
@@ -143,6 +145,7 @@ async function runScanCommand(args: string[], io: CliIo): Promise<number> {
     rateLimitPps: positiveInt('rate', values.rate as string | undefined),
     icmp: values['no-icmp'] !== true,
     reverseDns: values['no-dns'] !== true,
+    fingerprint: values['no-fingerprint'] !== true,
   });
 
   const writers: ResultWriter[] = [jsonDocumentWriter(join(ctx.resultsDir, `${scanId}.json`))];
