@@ -1,4 +1,5 @@
-// vCenter simulator for the lab: govmomi's VPX model served over HTTPS on a fixed address with one login.
+// vCenter simulator for the lab: govmomi's VPX model (or, with -esx, a standalone ESXi host) served
+// over HTTPS on a fixed address with one login.
 package main
 
 import (
@@ -20,6 +21,7 @@ func main() {
 	pass := flag.String("password", "", "password for -username")
 	certFile := flag.String("cert", "", "PEM certificate (empty: govmomi's built-in localhost certificate)")
 	keyFile := flag.String("key", "", "PEM private key for -cert")
+	esx := flag.Bool("esx", false, "serve a standalone ESXi host (HostAgent) instead of a vCenter")
 	flag.Parse()
 
 	model := simulator.VPX()
@@ -29,6 +31,9 @@ func main() {
 	model.Host = 1
 	model.Machine = 2
 	model.Datastore = 1
+	if *esx {
+		model = simulator.ESX()
+	}
 	if err := model.Create(); err != nil {
 		log.Fatalf("vcsim: create model: %v", err)
 	}

@@ -1,5 +1,5 @@
 // Tests for the vSphere `about` probe: parsers over captures (testdata/vsphere), the probe against a
-// local HTTPS server replaying those captures, and against a real vcsim when NOPESIGHT_VCSIM_BIN is set.
+// local HTTPS server replaying those captures, and against the real govmomi simulator.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -15,6 +15,7 @@ import {
   parseVimServiceVersion,
   RETRIEVE_SERVICE_CONTENT_REQUEST,
 } from './vsphere-about-parse.js';
+import { freePort, vcsimBinary } from '../../../../../test/support/vcsim.js';
 
 const dir = new URL('./testdata/vsphere/', import.meta.url);
 const tlsDir = new URL('./testdata/tls/', import.meta.url);
@@ -234,23 +235,25 @@ describe('probeVsphere against a replaying HTTPS server', () => {
   });
 });
 
-describe('probeVsphere against a real govmomi simulator (NOPESIGHT_VCSIM_BIN)', () => {
-  // A vcsim binary built as the lab README says, taking `-listen 127.0.0.1:0 [-esx]` and printing
-  // host:port on its first line. The lab test (vsphere-about.lab.test.ts) covers the lab's copy.
-  const bin = process.env.NOPESIGHT_VCSIM_BIN;
+describe('probeVsphere against a real govmomi simulator', () => {
+  // The lab's simulator (test/lab/vcsim/main.go, cached by lab.sh or built once into the temp
+  // dir) on a loopback port; NOPESIGHT_VCSIM_BIN points at another build of it. Skipped with
+  // one line when Go and govmomi are missing (they are Debian packages the test setup installs).
+  const bin = process.env.NOPESIGHT_VCSIM_BIN ?? vcsimBinary();
   const sims: { vpx?: ChildProcess; esx?: ChildProcess; vpxAt?: string; esxAt?: string } = {};
 
   const start = async (esx: boolean): Promise<[ChildProcess, string]> => {
-    const child = spawn(bin as string, ['-listen', '127.0.0.1:0', ...(esx ? ['-esx'] : [])], {
+    const port = await freePort();
+    const child = spawn(bin as string, ['-listen', `127.0.0.1:${port}`, ...(esx ? ['-esx'] : [])], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
     child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-    for (let i = 0; i < 200 && !out.includes('\n') && child.exitCode === null; i++) {
+    for (let i = 0; i < 200 && !out.includes('serving') && child.exitCode === null; i++) {
       await new Promise((r) => setTimeout(r, 50));
     }
-    assert.match(out, /^127\.0\.0\.1:\d+\n/, 'vcsim did not print its address');
-    return [child, out.trim()];
+    assert.match(out, /serving https:\/\/127\.0\.0\.1:\d+\/sdk/, 'vcsim did not start');
+    return [child, `127.0.0.1:${port}`];
   };
 
   before(async () => {
@@ -265,7 +268,7 @@ describe('probeVsphere against a real govmomi simulator (NOPESIGHT_VCSIM_BIN)', 
   });
 
   test('probeVsphere reads vCenter about from vcsim', async (t) => {
-    if (!bin) return t.skip('NOPESIGHT_VCSIM_BIN not set');
+    if (!bin) return t.skip('vcsim unavailable: Go and govmomi are not installed');
     const port = Number(sims.vpxAt?.split(':')[1]);
     const about = await probeVsphere('127.0.0.1', port, ctx(5000));
     assert.equal(about?.apiType, 'VirtualCenter');
@@ -274,7 +277,7 @@ describe('probeVsphere against a real govmomi simulator (NOPESIGHT_VCSIM_BIN)', 
   });
 
   test('probeVsphere reads ESXi about from vcsim in ESX mode', async (t) => {
-    if (!bin) return t.skip('NOPESIGHT_VCSIM_BIN not set');
+    if (!bin) return t.skip('vcsim unavailable: Go and govmomi are not installed');
     const port = Number(sims.esxAt?.split(':')[1]);
     const about = await probeVsphere('127.0.0.1', port, ctx(5000));
     assert.equal(about?.apiType, 'HostAgent');

@@ -2,62 +2,18 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, renameSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ScannerError } from '../../errors.js';
 import { VimFaultError } from './soap.js';
 import { VimClient, type VimClientOptions } from './vim-client.js';
+import { freePort, vcsimBinary } from '../../../../../test/support/vcsim.js';
 
 const USER = 'unit@vsphere.local';
 const PASSWORD = 'unit-Vc-Pass-5';
 const WRONG = 'unit-Vc-Wrong-5';
-const GOPATH = '/usr/share/gocode';
-const MAIN_GO = new URL('../../../../../test/lab/vcsim/main.go', import.meta.url).pathname;
-
-/** The lab's cached simulator for this main.go, else one built into the temp dir (~30 s once). */
-function vcsimBinary(): string | null {
-  if (!existsSync(MAIN_GO)) return null;
-  const sum = createHash('sha256').update(readFileSync(MAIN_GO)).digest('hex');
-  for (const dir of ['/var/cache/nopesight-lab', join(tmpdir(), 'nopesight-vcsim')]) {
-    const bin = join(dir, `vcsim-${sum}`);
-    if (existsSync(bin)) return bin;
-  }
-  if (!existsSync(join(GOPATH, 'src/github.com/vmware/govmomi/simulator'))) return null;
-  const out = join(tmpdir(), 'nopesight-vcsim');
-  mkdirSync(out, { recursive: true });
-  const tmp = join(out, `build-${process.pid}`);
-  try {
-    execFileSync('go', ['build', '-o', tmp, MAIN_GO], {
-      env: {
-        ...process.env,
-        GOPATH,
-        GO111MODULE: 'off',
-        GOCACHE: join(out, 'go-build'),
-        GOFLAGS: '',
-      },
-      stdio: 'ignore',
-      timeout: 300_000,
-    });
-  } catch {
-    return null;
-  }
-  renameSync(tmp, join(out, `vcsim-${sum}`));
-  return join(out, `vcsim-${sum}`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function everything(err: unknown): string {
   const parts: string[] = [];

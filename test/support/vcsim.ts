@@ -1,0 +1,58 @@
+// The govmomi simulator built from the lab's test/lab/vcsim/main.go, for tests outside the lab.
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const GOPATH = '/usr/share/gocode';
+const MAIN_GO = new URL('../lab/vcsim/main.go', import.meta.url).pathname;
+
+/**
+ * The lab's cached simulator for the current main.go (lab.sh builds it into
+ * /var/cache/nopesight-lab), else one built into the temp dir (~30 s once); null without Go and
+ * govmomi. Flags: -listen HOST:PORT, -username/-password, -cert/-key, -esx. It prints
+ * `vcsim: serving https://HOST:PORT/sdk` once it listens.
+ */
+export function vcsimBinary(): string | null {
+  if (!existsSync(MAIN_GO)) return null;
+  const sum = createHash('sha256').update(readFileSync(MAIN_GO)).digest('hex');
+  for (const dir of ['/var/cache/nopesight-lab', join(tmpdir(), 'nopesight-vcsim')]) {
+    const bin = join(dir, `vcsim-${sum}`);
+    if (existsSync(bin)) return bin;
+  }
+  if (!existsSync(join(GOPATH, 'src/github.com/vmware/govmomi/simulator'))) return null;
+  const out = join(tmpdir(), 'nopesight-vcsim');
+  mkdirSync(out, { recursive: true });
+  const tmp = join(out, `build-${process.pid}`);
+  try {
+    execFileSync('go', ['build', '-o', tmp, MAIN_GO], {
+      env: {
+        ...process.env,
+        GOPATH,
+        GO111MODULE: 'off',
+        GOCACHE: join(out, 'go-build'),
+        GOFLAGS: '',
+      },
+      stdio: 'ignore',
+      timeout: 300_000,
+    });
+  } catch {
+    return null;
+  }
+  renameSync(tmp, join(out, `vcsim-${sum}`));
+  return join(out, `vcsim-${sum}`);
+}
+
+/** A TCP port free on 127.0.0.1 right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
