@@ -1,5 +1,5 @@
 // Bench: sweep the absent /16 with the default ports; peak RSS of the sweeping process must stay < 150 MB.
-import { DEFAULT_SWEEP_TCP_PORTS } from '../packages/agent/src/discovery/sweep/index.js';
+import { defaultConfig } from '../packages/agent/src/config/defaults.js';
 import { ABSENT_CIDR } from '../test/lab/lab-hosts.js';
 import {
   assertInLab,
@@ -18,12 +18,12 @@ const LIMIT_MS = 3_600_000;
 
 const { runs } = parseBenchArgs(process.argv.slice(2));
 assertInLab();
-const cmd = ourCommand(DEFAULT_SWEEP_TCP_PORTS, [ABSENT_CIDR]);
+const cmd = ourCommand(defaultConfig().scan.tcpPorts, [ABSENT_CIDR]);
 const peaks: number[] = [];
 const times: number[] = [];
 let failures = 0;
 console.log(
-  `sweep-rss: ${ABSENT_CIDR}, ports ${DEFAULT_SWEEP_TCP_PORTS.join(',')}, ${runs} run(s) (no reference tool)`,
+  `sweep-rss: ${ABSENT_CIDR}, ports ${defaultConfig().scan.tcpPorts.join(',')}, ${runs} run(s) (no reference tool)`,
 );
 for (let i = 0; i < runs; i++) {
   const o = await runTimed(cmd, LIMIT_MS);

@@ -6,19 +6,40 @@ import { readFileSync } from 'node:fs';
 export const ROOT = new URL('../../', import.meta.url).pathname;
 
 /**
- * The command that runs our sweep and prints one JSON line per alive host
- * ({address, openTcp}). Switching to the CLI is this one line:
- * `['node', 'packages/agent/bin/nopesight-scanner.js', 'scan', '--protocols', 'none', '--jsonl', '-', '--ports', ports.join(','), ...targets]`.
+ * The command that runs our sweep and prints one JSON line per alive host. The default is the
+ * bench driver (sweep() alone, like nmap -sT); NOPESIGHT_BENCH_DRIVER=cli runs the real CLI
+ * instead (which also fingerprints live hosts, so it does more work than nmap here). Switching
+ * the default is this one line.
  */
-export const ourCommand = (ports: readonly number[], targets: readonly string[]): string[] => [
-  process.execPath,
-  '--import',
-  'tsx',
-  'bench/lib/sweep-driver.ts',
-  '--ports',
-  ports.join(','),
-  ...targets,
-];
+export const ourCommand = (ports: readonly number[], targets: readonly string[]): string[] =>
+  process.env.NOPESIGHT_BENCH_DRIVER === 'cli'
+    ? [
+        process.execPath,
+        'packages/agent/bin/nopesight-scanner.js',
+        'scan',
+        '--protocols',
+        'none',
+        '--jsonl',
+        '-',
+        '-n',
+        '--no-icmp',
+        '--no-progress',
+        '--no-upload',
+        '--data-dir',
+        '/tmp/nopesight-bench-data',
+        '--ports',
+        ports.join(','),
+        ...targets,
+      ]
+    : [
+        process.execPath,
+        '--import',
+        'tsx',
+        'bench/lib/sweep-driver.ts',
+        '--ports',
+        ports.join(','),
+        ...targets,
+      ];
 
 /** Command line flags common to every bench: --runs N (default 3). */
 export function parseBenchArgs(argv: string[], defaultRuns = 3): { runs: number } {
@@ -114,18 +135,28 @@ export function parseNmapGrepable(text: string): Map<string, number[]> {
   return out;
 }
 
-/** Open TCP ports per host from our JSON lines; hosts without open ports omitted. */
+/**
+ * Open TCP ports per host from our JSON lines (hosts without open ports omitted): the driver's
+ * `{address, openTcp}` or the CLI's host records `{address, discovery: {openPorts}}`.
+ */
 export function parseOurJsonl(text: string): { open: Map<string, number[]>; alive: Set<string> } {
   const open = new Map<string, number[]>();
   const alive = new Set<string>();
   for (const line of text.split('\n')) {
     if (!line.startsWith('{')) continue;
-    const r = JSON.parse(line) as { address: string; openTcp: number[] };
+    const r = JSON.parse(line) as {
+      address?: string;
+      openTcp?: number[];
+      discovery?: { openPorts: { port: number; proto: string }[] };
+    };
+    if (typeof r.address !== 'string') continue;
+    const ports =
+      r.openTcp ?? r.discovery?.openPorts.filter((p) => p.proto === 'tcp').map((p) => p.port) ?? [];
     alive.add(r.address);
-    if (r.openTcp.length > 0)
+    if (ports.length > 0)
       open.set(
         r.address,
-        [...r.openTcp].sort((a, b) => a - b),
+        [...ports].sort((x, y) => x - y),
       );
   }
   return { open, alive };

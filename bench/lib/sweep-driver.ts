@@ -1,6 +1,7 @@
 // Bench driver: runs sweep() on targets and ports from argv, prints alive hosts as JSON lines.
 // Stand-in for `nopesight-scanner scan --protocols none --jsonl -` until the CLI has it.
-import { sweep, DEFAULT_SWEEP_TCP_PORTS } from '../../packages/agent/src/discovery/sweep/index.js';
+import { defaultConfig } from '../../packages/agent/src/config/defaults.js';
+import { sweep } from '../../packages/agent/src/discovery/sweep/index.js';
 import { expandTargets, parseTargets } from '../../packages/agent/src/discovery/targets/index.js';
 import { readFileSync } from 'node:fs';
 
@@ -15,7 +16,7 @@ function peakRssKb(): number | null {
 }
 
 async function main(argv: string[]): Promise<void> {
-  let ports: number[] = [...DEFAULT_SWEEP_TCP_PORTS];
+  let ports: number[] = [...defaultConfig().scan.tcpPorts];
   let maxInFlight: number | undefined;
   let icmp = false;
   let memEveryMs = 0;

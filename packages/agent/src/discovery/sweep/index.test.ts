@@ -179,6 +179,29 @@ describe('sweep over loopback', () => {
     assert.equal(s?.inFlight, 0);
   });
 
+  it('sweep with nothing to probe yields the host not alive', async () => {
+    const [r] = await collect(sweep([v4('127.0.0.1')], { tcpPorts: [] }));
+    assert.equal(r?.alive, false);
+    assert.deepEqual(r?.foundBy, []);
+  });
+
+  it('sweep with ICMP sees loopback answer echo when fping is usable', async (t) => {
+    let icmpAvailable = false;
+    const results = await collect(
+      sweep([v4('127.0.0.1')], {
+        tcpPorts: [],
+        icmp: true,
+        onProgress: (s) => (icmpAvailable = s.icmpAvailable),
+      }),
+    );
+    if (!icmpAvailable) {
+      t.skip('fping missing or not permitted here');
+      return;
+    }
+    assert.deepEqual(results[0]?.foundBy, ['icmp']);
+    assert.equal(typeof results[0]?.rttMs, 'number');
+  });
+
   it('sweep rejects a port out of range', async () => {
     await assert.rejects(
       () => collect(sweep([v4('127.0.0.1')], { tcpPorts: [0] })),

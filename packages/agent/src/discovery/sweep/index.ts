@@ -11,9 +11,6 @@ export { DEFAULT_TIMING, RttEstimator, TimingModel, groupKey } from './timing.js
 export type { SweepTiming } from './timing.js';
 export { TokenBucket } from './token-bucket.js';
 
-/** TCP ports swept when the caller gives none: the ports that qualify a host for a collector. */
-export const DEFAULT_SWEEP_TCP_PORTS: readonly number[] = [22, 80, 135, 139, 443, 445, 3389, 5985];
-
 /** Answer of the injected SNMP prober (written elsewhere; the sweep only calls it). */
 export interface SnmpAnswer {
   community: string;
