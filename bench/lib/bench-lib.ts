@@ -6,19 +6,29 @@ import { readFileSync } from 'node:fs';
 export const ROOT = new URL('../../', import.meta.url).pathname;
 
 /**
- * The command that runs our sweep and prints one JSON line per alive host. The default is the
- * bench driver (sweep() alone, like nmap -sT); NOPESIGHT_BENCH_DRIVER=cli runs the real CLI
- * instead (which also fingerprints live hosts, so it does more work than nmap here). Switching
- * the default is this one line.
+ * The command that runs our sweep and prints one JSON line per alive host: the real CLI, doing
+ * what `nmap -sT -Pn -n` does (TCP connect to the given ports; no ICMP, no reverse DNS, no
+ * service fingerprints, no collection). NOPESIGHT_BENCH_DRIVER=driver runs sweep() alone
+ * through bench/lib/sweep-driver.ts instead, to separate the sweep from the CLI around it.
  */
 export const ourCommand = (ports: readonly number[], targets: readonly string[]): string[] =>
-  process.env.NOPESIGHT_BENCH_DRIVER === 'cli'
+  process.env.NOPESIGHT_BENCH_DRIVER === 'driver'
     ? [
+        process.execPath,
+        '--import',
+        'tsx',
+        'bench/lib/sweep-driver.ts',
+        '--ports',
+        ports.join(','),
+        ...targets,
+      ]
+    : [
         process.execPath,
         'packages/agent/bin/nopesight-scanner.js',
         'scan',
         '--protocols',
         'none',
+        '--no-fingerprint',
         '--jsonl',
         '-',
         '-n',
@@ -27,15 +37,6 @@ export const ourCommand = (ports: readonly number[], targets: readonly string[])
         '--no-upload',
         '--data-dir',
         '/tmp/nopesight-bench-data',
-        '--ports',
-        ports.join(','),
-        ...targets,
-      ]
-    : [
-        process.execPath,
-        '--import',
-        'tsx',
-        'bench/lib/sweep-driver.ts',
         '--ports',
         ports.join(','),
         ...targets,

@@ -79,7 +79,10 @@ export async function fingerprintHost(
   signal: AbortSignal,
 ): Promise<HostFingerprints> {
   const address = result.target.address;
-  const ctx = { signal, timeoutMs: opts.timeoutMs };
+  // A per-host budget (a few sub-probes in a row at most) on a signal of the host's own, so the
+  // probes' abort listeners sit on it and not by the hundred on the scan's signal.
+  const hostSignal = AbortSignal.any([signal, AbortSignal.timeout(opts.timeoutMs * 4)]);
+  const ctx = { signal: hostSignal, timeoutMs: opts.timeoutMs };
   const services = opts.services ?? true;
   const tcp = new Set(services ? result.openTcp : []);
   const quiet = <T>(p: Promise<T>): Promise<T | undefined> => p.catch(() => undefined);

@@ -113,6 +113,7 @@ export async function openScanContext(input: ScanContextInput): Promise<ScanCont
               retries: scan.retries,
             },
             signal,
+            snmpTimeoutMs: scan.connectTimeoutMs.max,
             ...(snmpProbe
               ? {
                   snmpProbe: (address: string, s: AbortSignal) =>
@@ -162,9 +163,10 @@ async function collect(
   let last: ProtocolAttempt | null = null;
   for (const credential of candidates.slice(0, MAX_TRIES_PER_PROTOCOL)) {
     if (signal.aborted) break;
+    const timeoutMs = scan.fingerprintTimeoutMs * 3;
     const { attempt } = await checkCredential(vault.unlock(credential.id), address, {
-      signal,
-      timeoutMs: scan.fingerprintTimeoutMs * 3,
+      signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs * 2)]),
+      timeoutMs,
     });
     last = { ...attempt, protocol };
     if (attempt.status === 'success') break;
