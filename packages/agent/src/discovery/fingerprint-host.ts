@@ -104,14 +104,17 @@ export async function fingerprintHost(
     tcp.has(445) || tcp.has(139) || tcp.has(135)
       ? quiet(probes.netbios(address, ctx))
       : Promise.resolve(undefined);
-  const names = opts.reverseDns
-    ? quiet(
-        probes.reverseDns(address, {
-          ...ctx,
-          ...(opts.dnsServers ? { servers: opts.dnsServers } : {}),
-        }),
-      )
-    : Promise.resolve(undefined);
+  // Loopback has nothing to learn from DNS, and asking would send a query off the machine.
+  const loopback = address === '::1' || address.startsWith('127.');
+  const names =
+    opts.reverseDns && !loopback
+      ? quiet(
+          probes.reverseDns(address, {
+            ...ctx,
+            ...(opts.dnsServers ? { servers: opts.dnsServers } : {}),
+          }),
+        )
+      : Promise.resolve(undefined);
   const mac = quiet(probes.macs(address));
 
   const [portResults, smbFacts, netbiosFacts, ptrNames, macInfo] = await Promise.all([
