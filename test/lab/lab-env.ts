@@ -10,6 +10,7 @@ import {
   HOSTS,
   NS,
   SCANNER_ADDRESS,
+  LAN_PREFIX_LENGTH,
   SMB,
   SNMP,
   SNMPD_SYSTEM,
@@ -23,6 +24,7 @@ import {
 const q = (v: string | number): string => `'${String(v).replace(/'/g, `'\\''`)}'`;
 const vars: Record<string, string | number> = {
   SCANNER_ADDRESS,
+  LAN_PREFIX_LENGTH,
   H_SSH: HOSTS.ssh,
   H_SNMP: HOSTS.snmp,
   H_SNMPSIM: HOSTS.snmpsim,

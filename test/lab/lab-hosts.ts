@@ -16,8 +16,17 @@ export const NS = {
   drop: 'nsl-drop',
 } as const;
 
-/** The scanner's own address (198.18.0.2/23: 198.18.0.0–198.18.1.255 is on-link). */
+/** The lab LAN's prefix length: 198.18.0.0–198.18.3.255 is on-link for every lab host. */
+export const LAN_PREFIX_LENGTH = 22;
+
+/** The scanner's own address (198.18.0.2/22). */
 export const SCANNER_ADDRESS = '198.18.0.2';
+
+/*
+ * The on-link /22: 198.18.0.0/24 holds the service hosts below, 198.18.1.0/24 is kept for more
+ * service hosts (the SSH collector's second OS identity at 198.18.1.11, issue 3), and
+ * 198.18.2.0/24 is the dropping and absent range.
+ */
 
 export const HOSTS = {
   /** OpenSSH sshd on 22. Users below. */
@@ -89,10 +98,15 @@ export function bulkOpenPorts(address: string): number[] {
   return open.sort((a, b) => a - b);
 }
 
-/** 198.18.1.0/24: .1–.127 answer ARP but silently drop all IP; .128–.254 are absent (no ARP). */
-export const DROP_CIDR = '198.18.1.0/24';
+/** 198.18.2.0/24: .1–.127 answer ARP but silently drop all IP; .128–.254 are absent (no ARP). */
+export const DROP_CIDR = '198.18.2.0/24';
 export const DROP_FIRST = 1;
 export const DROP_LAST = 127;
+
+/** The n-th address of the drop range (198.18.2.n). */
+export function dropAddress(n: number): string {
+  return `${DROP_CIDR.split('.').slice(0, 3).join('.')}.${n}`;
+}
 
 /** A /16 nobody owns: routed to HOSTS.dropRouter, which blackholes it (for the RSS benchmark). */
 export const ABSENT_CIDR = '198.19.0.0/16';

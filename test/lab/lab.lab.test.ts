@@ -17,6 +17,7 @@ import {
   VCENTER_TLS,
   bulkAddress,
   bulkOpenPorts,
+  dropAddress,
   labMacAddress,
   sshKeyPath,
 } from './lab-hosts.js';
@@ -200,17 +201,17 @@ describe('lab network shape', labOnly(), () => {
     assert.equal((await tcpProbe(bulkAddress(BULK_COUNT), 22, 1000)).state, 'timeout');
   });
   test('a drop address answers ARP but times out', async () => {
-    assert.equal((await tcpProbe('198.18.1.5', 22, 1000)).state, 'timeout');
-    const neigh = await runTool('ip', ['-4', 'neigh', 'show', '198.18.1.5']);
+    assert.equal((await tcpProbe(dropAddress(5), 22, 1000)).state, 'timeout');
+    const neigh = await runTool('ip', ['-4', 'neigh', 'show', dropAddress(5)]);
     assert.match(neigh, new RegExp(`lladdr ${labMacAddress(HOSTS.dropRouter)}`));
   });
   test('an absent address does not answer, not even ARP', async () => {
-    const r = await tcpProbe('198.18.1.200', 22, 1500);
+    const r = await tcpProbe(dropAddress(200), 22, 1500);
     assert.ok(
       r.state === 'timeout' || (r.state === 'error' && r.code === 'EHOSTUNREACH'),
       JSON.stringify(r),
     );
-    const neigh = await runTool('ip', ['-4', 'neigh', 'show', '198.18.1.200']);
+    const neigh = await runTool('ip', ['-4', 'neigh', 'show', dropAddress(200)]);
     assert.doesNotMatch(neigh, /lladdr/);
   });
   test('the absent /16 is blackholed', async () => {

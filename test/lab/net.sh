@@ -41,7 +41,7 @@ net_up() {
     ip -n "$NS_switch" link set "v-$role" master br0 up
     ip -n "$ns" link set eth0 address "$(mac_of "$addr")"
     ns_sysctl "$ns" net.ipv6.conf.eth0.disable_ipv6=1
-    ip -n "$ns" addr add "$addr/23" dev eth0
+    ip -n "$ns" addr add "$addr/$LAN_PREFIX_LENGTH" dev eth0
     ip -n "$ns" link set eth0 up
   done
 

@@ -11,7 +11,7 @@ smb_conf() {
   netbios name = $SMB_NETBIOS
   server string = NopeSight lab Samba
   server role = standalone server
-  interfaces = $H_SMB/23
+  interfaces = $H_SMB/$LAN_PREFIX_LENGTH
   bind interfaces only = yes
   smb ports = 445 139
   disable netbios = no

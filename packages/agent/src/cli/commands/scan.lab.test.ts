@@ -16,6 +16,7 @@ import {
   VCENTER_TLS,
   bulkAddress,
   bulkOpenPorts,
+  dropAddress,
   labMacAddress,
 } from '../../../../../test/lab/lab-hosts.js';
 import { labOnly } from '../../../../../test/lab/lab.js';
@@ -88,7 +89,7 @@ describe('scan in the lab', labOnly(), () => {
 
   test('dropping and absent addresses report nothing alive and no open port', async () => {
     const { code, doc, err } = await scanJson(dataDir, [
-      '198.18.1.120-136',
+      `${dropAddress(120)}-136`,
       '--ports',
       '22,445',
       '--protocols',

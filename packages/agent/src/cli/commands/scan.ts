@@ -51,7 +51,7 @@ Results are also kept in DATA_DIR/results/<scan id>.json.
 
 Examples:
   nopesight-scanner scan 198.18.0.0/24
-  nopesight-scanner scan 198.18.0.0/23 --exclude 198.18.0.1 --protocols none --jsonl -
+  nopesight-scanner scan 198.18.0.0/22 --exclude 198.18.0.1 --protocols none --jsonl -
   nopesight-scanner scan @targets.txt --ports wide --json scan.json
 
 Exit codes: 0 scan completed; 1 scan failed; 2 bad usage, targets or config.json (nothing

@@ -8,6 +8,7 @@ import {
   bulkAddress,
   bulkOpenPorts,
   DROP_FIRST,
+  dropAddress,
   DROP_LAST,
   HOSTS,
 } from '../../../../../test/lab/lab-hosts.js';
@@ -45,8 +46,8 @@ describe('sweep in the lab', labOnly(), () => {
   });
 
   test('sweep calls dropping and ARP-less addresses not alive, with no open port', async () => {
-    const silent = [DROP_FIRST, 64, DROP_LAST].map((n) => `198.18.1.${n}`);
-    const absent = [DROP_LAST + 1, 200, 254].map((n) => `198.18.1.${n}`);
+    const silent = [DROP_FIRST, 64, DROP_LAST].map(dropAddress);
+    const absent = [DROP_LAST + 1, 200, 254].map(dropAddress);
     const results = await run([...silent, ...absent], BULK_PORTS);
     for (const [address, r] of results) {
       assert.equal(r.alive, false, address);
@@ -78,7 +79,7 @@ describe('sweep in the lab', labOnly(), () => {
   test('sweep with ICMP marks the ssh host alive by echo when fping is permitted', async (t) => {
     const out: SweepResult[] = [];
     let icmpAvailable = false;
-    for await (const r of sweep([v4(HOSTS.ssh), v4('198.18.1.200')], {
+    for await (const r of sweep([v4(HOSTS.ssh), v4(dropAddress(200))], {
       tcpPorts: [],
       icmp: true,
       onProgress: (s) => (icmpAvailable = s.icmpAvailable),
@@ -90,6 +91,6 @@ describe('sweep in the lab', labOnly(), () => {
     }
     const by = new Map(out.map((r) => [r.target.address, r]));
     assert.deepEqual(by.get(HOSTS.ssh)?.foundBy, ['icmp']);
-    assert.equal(by.get('198.18.1.200')?.alive, false);
+    assert.equal(by.get(dropAddress(200))?.alive, false);
   });
 });
