@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const GOPATH = '/usr/share/gocode';
+/** Where test/lab/lib.sh keeps the simulator it builds (CACHE). */
+const LAB_CACHE = '/var/cache/nopesight-lab';
 const MAIN_GO = new URL('../lab/vcsim/main.go', import.meta.url).pathname;
 
 /**
@@ -18,12 +20,13 @@ const MAIN_GO = new URL('../lab/vcsim/main.go', import.meta.url).pathname;
 export function vcsimBinary(): string | null {
   if (!existsSync(MAIN_GO)) return null;
   const sum = createHash('sha256').update(readFileSync(MAIN_GO)).digest('hex');
-  for (const dir of ['/var/cache/nopesight-lab', join(tmpdir(), 'nopesight-vcsim')]) {
+  for (const dir of [LAB_CACHE, join(tmpdir(), 'nopesight-vcsim')]) {
     const bin = join(dir, `vcsim-${sum}`);
     if (existsSync(bin)) return bin;
   }
   if (!existsSync(join(GOPATH, 'src/github.com/vmware/govmomi/simulator'))) return null;
-  const out = join(tmpdir(), 'nopesight-vcsim');
+  // As root, build straight into the lab's cache so lab.sh reuses it (same name, same source).
+  const out = process.getuid?.() === 0 ? LAB_CACHE : join(tmpdir(), 'nopesight-vcsim');
   mkdirSync(out, { recursive: true });
   const tmp = join(out, `build-${process.pid}`);
   try {
