@@ -46,11 +46,13 @@ function stages(overrides: Partial<ScanStages> = {}): ScanStages {
     sweep: (t) => oddAlive(t),
     fingerprint: async () => ({ openPorts: [], hostnames: [], macs: [] }),
     collect: async (protocol) => ({
-      protocol,
-      status: 'unauthorized',
-      credentialId: 'c1',
-      durationMs: 3,
-      error: { code: 'ERR_AUTH_FAILED', message: 'rejected' },
+      attempt: {
+        protocol,
+        status: 'unauthorized',
+        credentialId: 'c1',
+        durationMs: 3,
+        error: { code: 'ERR_AUTH_FAILED', message: 'rejected' },
+      },
     }),
     hostConcurrency: 2,
     now: () => new Date(),
@@ -131,4 +133,34 @@ test('runScan cancelled midway returns what it found with state cancelled', asyn
   assert.equal(summary.state, 'cancelled');
   assert.ok(hosts.length >= 2 && hosts.length < 500, `found ${hosts.length}`);
   assert.equal(summary.counts.collected, hosts.length);
+});
+
+test('runScan merges a successful collection into the host record', async () => {
+  const hosts: HostRecord[] = [];
+  await runScan(
+    request,
+    stages({
+      collect: async (protocol) => ({
+        attempt: { protocol, status: 'success', credentialId: 'c1', durationMs: 9, error: null },
+        inventory: {
+          ci: {
+            identity: { hostname: 'web1', fqdn: 'web1.lab.test', macs: ['02:00:00:00:00:01'] },
+            os: { name: 'Debian GNU/Linux', version: '12' },
+          },
+          sections: { os: 'complete', hardware: 'denied' },
+          hostnames: [{ name: 'web1.lab.test', source: 'ssh' }],
+        },
+      }),
+    }),
+    { host: (h) => void hosts.push(h) },
+    new AbortController().signal,
+  );
+  const h = hosts[0]!;
+  assert.equal(h.ci.identity.hostname, 'web1');
+  assert.equal(h.ci.identity.fqdn, 'web1.lab.test');
+  assert.deepEqual(h.ci.identity.macs, ['02:00:00:00:00:01']);
+  assert.deepEqual(h.ci.os, { name: 'Debian GNU/Linux', version: '12' });
+  assert.deepEqual(h.sections, { os: 'complete', hardware: 'denied' });
+  assert.ok(h.hostnames.some((n) => n.source === 'ssh'));
+  assert.equal(h.ci.type, 'unknown', "the type stays the classifier's");
 });

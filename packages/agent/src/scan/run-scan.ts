@@ -1,16 +1,34 @@
 // The scan pipeline: targets stream into the sweep, live hosts are fingerprinted, then the
 // selected protocols are tried with stored credentials; host records stream out as hosts finish.
 import type {
+  Hostname,
   HostRecord,
   Protocol,
   ProtocolAttempt,
   ProtocolStatus,
+  RelationshipRecord,
   ScanState,
   ScanSummary,
+  SectionState,
 } from '@nopesight/model';
 import type { SweepResult, Target } from '../discovery/types.js';
 import { boundedMap } from '../util/bounded-map.js';
 import { buildHostRecord, type HostFingerprints } from './host-record-builder.js';
+
+/** What a collector learnt over one protocol; merged into the host record. */
+export interface Inventory {
+  /** CI sections (`os`, `hardware`, `software`…) and identity fields to merge. */
+  ci?: Record<string, unknown>;
+  sections?: Record<string, SectionState>;
+  relationships?: RelationshipRecord[];
+  hostnames?: Hostname[];
+}
+
+/** One protocol's outcome on one host: the login attempt and, on success, the inventory. */
+export interface CollectOutcome {
+  attempt: ProtocolAttempt;
+  inventory?: Inventory;
+}
 
 /** What the user asked for, already validated. */
 export interface ScanRequest {
@@ -32,14 +50,15 @@ export interface ScanStages {
   /** Unauthenticated facts about a live host; must not throw for ordinary failures. */
   fingerprint(result: SweepResult, signal: AbortSignal): Promise<HostFingerprints>;
   /**
-   * Tries the stored credentials of `protocol` on the host; null when there is nothing to try
-   * (no credential in scope, or the protocol is not collected by this build).
+   * Tries the stored credentials of `protocol` on the host and, where a collector exists and a
+   * login worked, collects its inventory; null when there is nothing to try (no credential in
+   * scope, or the protocol is not collected by this build).
    */
   collect?(
     protocol: Protocol,
     host: { address: string; openTcp: number[] },
     signal: AbortSignal,
-  ): Promise<ProtocolAttempt | null>;
+  ): Promise<CollectOutcome | null>;
   /** Hosts fingerprinted and collected at once. */
   hostConcurrency: number;
   now(): Date;
@@ -123,12 +142,14 @@ export async function runScan(
       for (const protocol of record.discovery.candidateProtocols) {
         if (signal.aborted) break;
         if (!request.protocols.includes(protocol)) continue;
-        const attempt = await stages.collect(
+        const outcome = await stages.collect(
           protocol,
           { address: result.target.address, openTcp: result.openTcp },
           signal,
         );
-        if (attempt) attempts.push(attempt);
+        if (!outcome) continue;
+        attempts.push(outcome.attempt);
+        if (outcome.inventory) mergeInventory(record, outcome.inventory);
       }
     }
     record.protocols = attempts;
@@ -171,4 +192,36 @@ export async function runScan(
     counts: { swept: progress.swept, alive: progress.alive, collected: progress.collected },
     statuses,
   };
+}
+
+/**
+ * Merges a collector's inventory into the record. Identity fields fill gaps only (the first
+ * protocol that knew a fact keeps it); sections and section states are the collector's.
+ */
+export function mergeInventory(record: HostRecord, inventory: Inventory): void {
+  const { identity, ...sections } = (inventory.ci ?? {}) as Record<string, unknown> & {
+    identity?: Partial<HostRecord['ci']['identity']>;
+  };
+  if (identity) {
+    const target = record.ci.identity as unknown as Record<string, unknown>;
+    for (const [key, value] of Object.entries(identity)) {
+      if (value === null || value === undefined) continue;
+      if (Array.isArray(value)) {
+        const merged = new Set([...((target[key] as unknown[]) ?? []), ...value]);
+        target[key] = [...merged];
+      } else if (target[key] === null || target[key] === undefined) {
+        target[key] = value;
+      }
+    }
+  }
+  for (const [key, value] of Object.entries(sections)) {
+    if (key !== 'type' && key !== 'typeReason') record.ci[key] = value;
+  }
+  Object.assign(record.sections, inventory.sections ?? {});
+  record.relationships.push(...(inventory.relationships ?? []));
+  for (const h of inventory.hostnames ?? []) {
+    if (!record.hostnames.some((x) => x.name === h.name && x.source === h.source)) {
+      record.hostnames.push(h);
+    }
+  }
 }

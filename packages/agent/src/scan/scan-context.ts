@@ -18,7 +18,7 @@ import { SnmpProbe } from '../discovery/probes/snmp-probe.js';
 import { OuiDatabase } from '../discovery/probes/oui.js';
 import { fingerprintHost, realProbes } from '../discovery/fingerprint-host.js';
 import { checkCredential } from './credential-check.js';
-import type { ScanRequest, ScanStages } from './run-scan.js';
+import type { CollectOutcome, ScanRequest, ScanStages } from './run-scan.js';
 
 /** Protocols whose logins this build can try (the others are selected but not yet collected). */
 const CHECKABLE: ReadonlySet<Protocol> = new Set(['ssh', 'snmp', 'vcenter']);
@@ -157,7 +157,7 @@ async function collect(
   address: string,
   signal: AbortSignal,
   scan: Config['scan'],
-): Promise<ProtocolAttempt | null> {
+): Promise<CollectOutcome | null> {
   if (!CHECKABLE.has(protocol)) return null;
   const candidates = vault.candidatesFor(credentialKindFor(protocol), address);
   let last: ProtocolAttempt | null = null;
@@ -171,5 +171,5 @@ async function collect(
     last = { ...attempt, protocol };
     if (attempt.status === 'success') break;
   }
-  return last;
+  return last ? { attempt: last } : null;
 }
