@@ -36,8 +36,12 @@ vcenter_up() {
       -subj "/CN=$VC_CN/O=NopeSight lab" -addext "subjectAltName=DNS:$VC_CN,IP:$H_VC" 2>/dev/null
     chmod 0600 "$d/key.pem"
   fi
-  start_bg vcsim "$NS_vcenter" "$bin" -listen "$H_VC:443" -username "$VC_USER" -password "$VC_PASS" \
+  # The password goes through the environment: the lab's hosts share the machine's process list,
+  # and the SSH collector's inventory of them must not carry another service's secret.
+  export VCSIM_PASSWORD="$VC_PASS"
+  start_bg vcsim "$NS_vcenter" "$bin" -listen "$H_VC:443" -username "$VC_USER" \
     -cert "$d/cert.pem" -key "$d/key.pem"
+  unset VCSIM_PASSWORD
 }
 
 vcenter_ready() { listening "$NS_vcenter" tcp 443; }

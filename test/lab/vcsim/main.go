@@ -18,11 +18,14 @@ import (
 func main() {
 	listen := flag.String("listen", "198.18.0.40:443", "host:port to serve HTTPS on")
 	user := flag.String("username", "", "the only accepted login name (empty: any non-empty login)")
-	pass := flag.String("password", "", "password for -username")
+	pass := flag.String("password", "", "password for -username (or VCSIM_PASSWORD, which keeps it out of process lists)")
 	certFile := flag.String("cert", "", "PEM certificate (empty: govmomi's built-in localhost certificate)")
 	keyFile := flag.String("key", "", "PEM private key for -cert")
 	esx := flag.Bool("esx", false, "serve a standalone ESXi host (HostAgent) instead of a vCenter")
 	flag.Parse()
+	if *pass == "" {
+		*pass = os.Getenv("VCSIM_PASSWORD")
+	}
 
 	model := simulator.VPX()
 	model.Datacenter = 1

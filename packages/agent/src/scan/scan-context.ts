@@ -18,7 +18,10 @@ import { SnmpProbe } from '../discovery/probes/snmp-probe.js';
 import { OuiDatabase } from '../discovery/probes/oui.js';
 import { fingerprintHost, realProbes } from '../discovery/fingerprint-host.js';
 import { checkCredential } from './credential-check.js';
-import type { CollectOutcome, ScanRequest, ScanStages } from './run-scan.js';
+import { openSsh } from '../transports/ssh/ssh-session.js';
+import { collectSshInventory } from '../collectors/ssh/index.js';
+import type { SshCredential, UnlockedCredential } from '../vault/credential-types.js';
+import type { CollectOutcome, Inventory, ScanRequest, ScanStages } from './run-scan.js';
 
 /** Protocols whose logins this build can try (the others are selected but not yet collected). */
 const CHECKABLE: ReadonlySet<Protocol> = new Set(['ssh', 'snmp', 'vcenter']);
@@ -136,7 +139,7 @@ export async function openScanContext(input: ScanContextInput): Promise<ScanCont
             signal,
           ),
         collect: vault
-          ? (protocol, host, signal) => collect(vault, protocol, host.address, signal, scan)
+          ? (protocol, host, signal) => collect(vault, protocol, host.address, signal, scan, log)
           : undefined,
         // Fingerprinting opens a few connections per host; 256 hosts keep ~1,000 sockets busy.
         hostConcurrency: Math.min(scan.hostConcurrency, 256),
@@ -157,6 +160,7 @@ async function collect(
   address: string,
   signal: AbortSignal,
   scan: Config['scan'],
+  log: Logger,
 ): Promise<CollectOutcome | null> {
   if (!CHECKABLE.has(protocol)) return null;
   const candidates = vault.candidatesFor(credentialKindFor(protocol), address);
@@ -164,12 +168,65 @@ async function collect(
   for (const credential of candidates.slice(0, MAX_TRIES_PER_PROTOCOL)) {
     if (signal.aborted) break;
     const timeoutMs = scan.fingerprintTimeoutMs * 3;
-    const { attempt } = await checkCredential(vault.unlock(credential.id), address, {
+    const unlocked = vault.unlock(credential.id);
+    const { attempt } = await checkCredential(unlocked, address, {
       signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs * 2)]),
       timeoutMs,
     });
     last = { ...attempt, protocol };
-    if (attempt.status === 'success') break;
+    if (attempt.status !== 'success') continue;
+    if (protocol === 'ssh') {
+      const inventory = await collectSsh(unlocked, address, signal, timeoutMs, log);
+      return inventory ? { attempt: last, inventory } : { attempt: last };
+    }
+    break;
   }
   return last ? { attempt: last } : null;
+}
+
+/** Budget for one host's SSH inventory (one script over one exec channel). */
+const SSH_COLLECT_BUDGET_MS = 120_000;
+
+/**
+ * Collects a Linux/Unix host's inventory with a credential that just logged in. A failure here
+ * keeps the login's success and leaves the inventory out (logged), never the host.
+ */
+async function collectSsh(
+  unlocked: UnlockedCredential,
+  address: string,
+  signal: AbortSignal,
+  connectTimeoutMs: number,
+  log: Logger,
+): Promise<Inventory | null> {
+  const credential = unlocked.credential as SshCredential;
+  const hostSignal = AbortSignal.any([signal, AbortSignal.timeout(SSH_COLLECT_BUDGET_MS + 10_000)]);
+  try {
+    const session = await openSsh(
+      address,
+      { credential, secrets: unlocked.secrets },
+      { signal: hostSignal, connectTimeoutMs, authTimeoutMs: connectTimeoutMs },
+    );
+    try {
+      const c = await collectSshInventory(session, {
+        signal: hostSignal,
+        timeoutMs: SSH_COLLECT_BUDGET_MS,
+        sudo: credential.sudo,
+        ...(credential.sudo === 'password'
+          ? { sudoPassword: unlocked.secrets.sudoPassword ?? unlocked.secrets.password }
+          : {}),
+      });
+      if (c.error) log.warn('ssh inventory incomplete', { target: address, error: c.error });
+      return {
+        ci: c.ci as unknown as Record<string, unknown>,
+        sections: c.sections,
+        relationships: c.relationships,
+        hostnames: c.hostnames,
+      };
+    } finally {
+      await session.close();
+    }
+  } catch (err) {
+    log.warn('ssh inventory failed', { target: address, error: (err as Error).message });
+    return null;
+  }
 }

@@ -178,6 +178,13 @@ describe('scan in the lab', labOnly(), () => {
       ssh.protocols.map((a) => [a.protocol, a.status]),
       [['ssh', 'success']],
     );
+    // The SSH login is followed by the inventory collection, merged into the record.
+    assert.equal(ssh.sections.os, 'complete');
+    assert.equal((ssh.ci.os as { id?: string }).id, 'debian');
+    assert.ok((ssh.ci.software as unknown[]).length > 100, 'installed packages collected');
+    assert.ok(
+      (ssh.ci.users as { name: string }[]).some((u) => u.name === SSH_USERS.admin.username),
+    );
     const snmp = byAddress(hosts, HOSTS.snmp);
     assert.ok(snmp.discovery.snmpSysDescr, 'the vault community answered the UDP/161 probe');
     assert.deepEqual(
