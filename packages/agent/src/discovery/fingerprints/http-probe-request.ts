@@ -13,6 +13,7 @@ import {
   type BodyFraming,
   type HttpHead,
 } from './http-probe-parse.js';
+import { armProbeDeadline } from './probe-deadline.js';
 
 /** The User-Agent every probe sends, so a server's log names the scanner. */
 export const PROBE_USER_AGENT = 'NopeSightScanner/0.1 (unauthenticated discovery probe)';
@@ -161,27 +162,14 @@ export function httpExchange(
     const finish = (err: ScannerError | null, result?: HttpExchangeResult): void => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
-      ctx.signal.removeEventListener('abort', onAbort);
+      disarm();
       socket.removeAllListeners('data');
       socket.on('error', () => {}); // late errors after we are done are of no interest
       socket.destroy();
       if (err) reject(err);
       else resolve(result as HttpExchangeResult);
     };
-    const onAbort = (): void =>
-      finish(new ScannerError('ERR_ABORTED', `${what}: aborted during ${phase}`));
-    ctx.signal.addEventListener('abort', onAbort, { once: true });
-    const timer = setTimeout(
-      () =>
-        finish(
-          new ScannerError(
-            'ERR_TIMEOUT',
-            `${what}: ${phase} phase exceeded its ${ctx.timeoutMs} ms limit`,
-          ),
-        ),
-      ctx.timeoutMs,
-    );
+    const disarm = armProbeDeadline(ctx, what, () => phase, finish);
 
     const complete = (truncated: boolean): void => {
       if (!head) return;

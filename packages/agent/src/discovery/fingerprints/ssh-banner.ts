@@ -8,6 +8,7 @@ import {
   type SshIdentification,
   type SshPreambleLimits,
 } from './ssh-banner-parse.js';
+import { armProbeDeadline } from './probe-deadline.js';
 
 /**
  * What we send first. RFC 4253 §4.2 says both sides MUST send an identification line, some
@@ -60,27 +61,14 @@ export function readSshBanner(
     const finish = (err: ScannerError | null, value?: SshBanner): void => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
-      ctx.signal.removeEventListener('abort', onAbort);
+      disarm();
       socket.removeAllListeners('data');
       socket.pause();
       closeGently(socket, err !== null);
       if (err) reject(err);
       else resolve(value as SshBanner);
     };
-    const onAbort = (): void =>
-      finish(new ScannerError('ERR_ABORTED', `ssh banner ${where}: aborted during ${phase}`));
-    ctx.signal.addEventListener('abort', onAbort, { once: true });
-    const timer = setTimeout(
-      () =>
-        finish(
-          new ScannerError(
-            'ERR_TIMEOUT',
-            `ssh banner ${where}: ${phase} phase exceeded its ${ctx.timeoutMs} ms limit`,
-          ),
-        ),
-      ctx.timeoutMs,
-    );
+    const disarm = armProbeDeadline(ctx, `ssh banner ${where}`, () => phase, finish);
 
     socket.once('connect', () => {
       phase = 'identification';

@@ -5,6 +5,7 @@ import { ScannerError } from '../../errors.js';
 import type { ProbeContext } from '../types.js';
 import { probeSocketError, probeTlsOptions } from './http-probe-request.js';
 import { tlsFactsFromCertificate } from './tls-certificate-parse.js';
+import { armProbeDeadline } from './probe-deadline.js';
 
 /** How long a closing socket may wait for the peer's close before it is destroyed. */
 const CLOSE_GRACE_MS = 1000;
@@ -42,8 +43,7 @@ export function readTlsCertificate(
     const finish = (err: ScannerError | null, facts?: TlsFacts): void => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
-      ctx.signal.removeEventListener('abort', onAbort);
+      disarm();
       socket.on('error', () => {}); // late errors after we are done are of no interest
       if (err) {
         socket.destroy();
@@ -56,19 +56,7 @@ export function readTlsCertificate(
       socket.once('close', () => clearTimeout(grace));
       resolve(facts as TlsFacts);
     };
-    const onAbort = (): void =>
-      finish(new ScannerError('ERR_ABORTED', `${what}: aborted during ${phase}`));
-    ctx.signal.addEventListener('abort', onAbort, { once: true });
-    const timer = setTimeout(
-      () =>
-        finish(
-          new ScannerError(
-            'ERR_TIMEOUT',
-            `${what}: ${phase} phase exceeded its ${ctx.timeoutMs} ms limit`,
-          ),
-        ),
-      ctx.timeoutMs,
-    );
+    const disarm = armProbeDeadline(ctx, what, () => phase, finish);
 
     socket.once('connect', () => (phase = 'tls handshake'));
     socket.once('secureConnect', () => {
