@@ -201,3 +201,70 @@ export function minMedMax(values: number[]): { min: number; median: number; max:
 export const fmtS = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 export const fmtMmm = (v: { min: number; median: number; max: number }, f: (n: number) => string) =>
   `min ${f(v.min)}  median ${f(v.median)}  max ${f(v.max)}`;
+
+/** What a side-by-side bench checks in one run: correct or not, a summary, details to print. */
+export interface RunCheck {
+  ok: boolean;
+  summary: string;
+  details: string[];
+}
+
+/**
+ * Runs our command and the reference tool `runs` times, alternating which goes first so neither
+ * always inherits a warm (or cold) lab; checks each run's outputs with `check`; prints each run,
+ * then min/median/max of both times and of the ratio ours/reference. Sets the exit code: 0 when
+ * every run was correct and the median ratio meets `targetRatio`, 1 when a run was wrong or
+ * failed, 3 when only the ratio was missed.
+ */
+export async function compareWithReference(opts: {
+  runs: number;
+  ours: string[];
+  reference: string[];
+  referenceName: string;
+  limitMs: number;
+  targetRatio: number;
+  check: (ours: TimedRun, reference: TimedRun) => RunCheck;
+}): Promise<void> {
+  const ours: number[] = [];
+  const ref: number[] = [];
+  const ratios: number[] = [];
+  let failures = 0;
+  const name = opts.referenceName;
+  for (let i = 0; i < opts.runs; i++) {
+    const order = i % 2 === 0 ? (['ours', 'ref'] as const) : (['ref', 'ours'] as const);
+    const res: Partial<Record<'ours' | 'ref', TimedRun>> = {};
+    for (const who of order) {
+      res[who] = await runTimed(who === 'ours' ? opts.ours : opts.reference, opts.limitMs);
+    }
+    const o = res.ours!;
+    const n = res.ref!;
+    if (o.status !== 0 || n.status !== 0) {
+      console.error(`run ${i + 1}: exit status ours ${o.status}, ${name} ${n.status}\n${o.stderr}`);
+      failures++;
+      continue;
+    }
+    const verdict = opts.check(o, n);
+    if (!verdict.ok) failures++;
+    const ratio = o.ms / n.ms;
+    ours.push(o.ms);
+    ref.push(n.ms);
+    ratios.push(ratio);
+    console.log(
+      `run ${i + 1}: ours ${fmtS(o.ms)}  ${name} ${fmtS(n.ms)}  ratio ${ratio.toFixed(3)}  ${verdict.summary}`,
+    );
+    for (const d of verdict.details.slice(0, 10)) console.log(`  ${d}`);
+  }
+  if (ours.length === 0) {
+    process.exitCode = 1;
+    return;
+  }
+  const r = minMedMax(ratios);
+  console.log(`ours   ${fmtMmm(minMedMax(ours), fmtS)}`);
+  console.log(`${name.padEnd(6)} ${fmtMmm(minMedMax(ref), fmtS)}`);
+  console.log(`ratio  ${fmtMmm(r, (x) => x.toFixed(3))}  (target <= ${opts.targetRatio})`);
+  const met = r.median <= opts.targetRatio;
+  console.log(
+    `result: ${failures === 0 ? 'correct' : `${failures} run(s) incorrect`}, ratio ${met ? 'met' : 'NOT met'}`,
+  );
+  process.exitCode = failures > 0 ? 1 : met ? 0 : 3;
+}
