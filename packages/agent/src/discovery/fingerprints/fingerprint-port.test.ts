@@ -13,15 +13,11 @@ import {
   serviceForPort,
   type PortFingerprint,
 } from './fingerprint-port.js';
+import { probeCtx as ctx } from '../../../../../test/support/errors.js';
 
 const dir = new URL('./testdata/', import.meta.url);
 const read = (path: string): Buffer => readFileSync(new URL(path, dir));
 const serverTls = { key: read('tls/self.key'), cert: read('tls/self-signed-ec.pem') };
-
-const ctx = (timeoutMs = 3000): { signal: AbortSignal; timeoutMs: number } => ({
-  signal: new AbortController().signal,
-  timeoutMs,
-});
 
 async function listen(server: Server): Promise<{ port: number; close: () => Promise<void> }> {
   const sockets = new Set<Socket>();

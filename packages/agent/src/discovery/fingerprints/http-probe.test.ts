@@ -5,9 +5,9 @@ import { createServer as createHttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer, type Server, type Socket } from 'node:net';
 import { describe, test } from 'node:test';
-import { ScannerError } from '../../errors.js';
 import { probeHttp } from './http-probe.js';
 import { httpExchange, PROBE_USER_AGENT, TlsMismatchError } from './http-probe-request.js';
+import { isCode, probeCtx as ctx } from '../../../../../test/support/errors.js';
 
 const tlsDir = new URL('./testdata/tls/', import.meta.url);
 const httpDir = new URL('./testdata/http/', import.meta.url);
@@ -15,20 +15,6 @@ const serverTls = {
   key: readFileSync(new URL('self.key', tlsDir)),
   cert: readFileSync(new URL('self-signed-ec.pem', tlsDir)),
 };
-
-const ctx = (timeoutMs = 3000): { signal: AbortSignal; timeoutMs: number } => ({
-  signal: new AbortController().signal,
-  timeoutMs,
-});
-
-function isCode(code: string, pattern?: RegExp): (err: unknown) => boolean {
-  return (err) => {
-    assert.ok(err instanceof ScannerError, `expected a ScannerError, got ${String(err)}`);
-    assert.equal(err.code, code, err.message);
-    if (pattern) assert.match(err.message, pattern);
-    return true;
-  };
-}
 
 async function listen(server: Server): Promise<{ port: number; close: () => Promise<void> }> {
   const sockets = new Set<Socket>();

@@ -4,8 +4,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { existsSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { ScannerError } from '../../errors.js';
 import { reverseDns, reverseName } from './reverse-dns.js';
+import { isCode } from '../../../../../test/support/errors.js';
 
 const DNSMASQ = '/usr/sbin/dnsmasq';
 
@@ -13,15 +13,6 @@ const ctx = (timeoutMs = 2000): { signal: AbortSignal; timeoutMs: number } => ({
   signal: new AbortController().signal,
   timeoutMs,
 });
-
-function isCode(code: string, pattern?: RegExp): (err: unknown) => boolean {
-  return (err) => {
-    assert.ok(err instanceof ScannerError, `expected a ScannerError, got ${String(err)}`);
-    assert.equal(err.code, code, err.message);
-    if (pattern) assert.match(err.message, pattern);
-    return true;
-  };
-}
 
 /** A UDP port on 127.0.0.1 that swallows every query: a DNS server that never answers. */
 async function silentUdp(): Promise<{ port: number; queries: () => number; close: () => void }> {

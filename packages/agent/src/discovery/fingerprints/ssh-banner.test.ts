@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { ScannerError } from '../../errors.js';
 import { CLIENT_IDENTIFICATION, readSshBanner } from './ssh-banner.js';
 import { scanSshPreamble } from './ssh-banner-parse.js';
+import { probeCtx as ctx } from '../../../../../test/support/errors.js';
 
 interface BannerCase {
   name: string;
@@ -24,11 +25,6 @@ const captures = JSON.parse(
 
 const bytesOf = (c: { raw?: string; rawBase64?: string }): Buffer =>
   c.rawBase64 ? Buffer.from(c.rawBase64, 'base64') : Buffer.from(c.raw ?? '', 'latin1');
-
-const ctx = (timeoutMs = 3000): { signal: AbortSignal; timeoutMs: number } => ({
-  signal: new AbortController().signal,
-  timeoutMs,
-});
 
 function isCode(code: string): (err: unknown) => boolean {
   return (err) => {

@@ -7,7 +7,6 @@ import { createServer as createNetServer, type Server, type Socket } from 'node:
 import { describe, test } from 'node:test';
 import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
 import type { TlsFacts } from '@nopesight/model';
-import { ScannerError } from '../../errors.js';
 import { TlsMismatchError } from './http-probe-request.js';
 import { readTlsCertificate } from './tls-certificate.js';
 import {
@@ -15,26 +14,13 @@ import {
   rfc4514Name,
   tlsFactsFromCertificate,
 } from './tls-certificate-parse.js';
+import { isCode, probeCtx as ctx } from '../../../../../test/support/errors.js';
 
 const dir = new URL('./testdata/tls/', import.meta.url);
 const pem = (name: string): Buffer => readFileSync(new URL(name, dir));
 const { cases } = JSON.parse(readFileSync(new URL('cases.json', dir), 'utf8')) as {
   cases: { file: string; expect: TlsFacts }[];
 };
-
-const ctx = (timeoutMs = 3000): { signal: AbortSignal; timeoutMs: number } => ({
-  signal: new AbortController().signal,
-  timeoutMs,
-});
-
-function isCode(code: string, pattern?: RegExp): (err: unknown) => boolean {
-  return (err) => {
-    assert.ok(err instanceof ScannerError, `expected a ScannerError, got ${String(err)}`);
-    assert.equal(err.code, code, err.message);
-    if (pattern) assert.match(err.message, pattern);
-    return true;
-  };
-}
 
 describe('tlsFactsFromCertificate', () => {
   for (const c of cases) {

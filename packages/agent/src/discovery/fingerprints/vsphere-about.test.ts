@@ -16,6 +16,7 @@ import {
   RETRIEVE_SERVICE_CONTENT_REQUEST,
 } from './vsphere-about-parse.js';
 import { freePort, vcsimBinary } from '../../../../../test/support/vcsim.js';
+import { probeCtx as ctx } from '../../../../../test/support/errors.js';
 
 const dir = new URL('./testdata/vsphere/', import.meta.url);
 const tlsDir = new URL('./testdata/tls/', import.meta.url);
@@ -47,11 +48,6 @@ function captureBody(file: string): string {
   }
   return Buffer.from(out, 'latin1').toString('utf8');
 }
-
-const ctx = (timeoutMs = 3000): { signal: AbortSignal; timeoutMs: number } => ({
-  signal: new AbortController().signal,
-  timeoutMs,
-});
 
 describe('vSphere parsers on captures', () => {
   for (const c of cases.serviceContent) {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { ScannerError } from '../../errors.js';
 import type { SnmpCredential, CredentialSecrets } from '../../vault/credential-types.js';
 import { openSnmp, singleDesAvailable, varbindText } from './snmp-session.js';
+import { rejectsWithCode } from '../../../../../test/support/errors.js';
 
 const SNMPD = '/usr/sbin/snmpd';
 const COMMUNITY = 'unit-Community-4';
@@ -29,27 +30,8 @@ function freeUdpPort(): Promise<number> {
   });
 }
 
-function everything(err: unknown): string {
-  const parts: string[] = [];
-  let e: unknown = err;
-  for (let i = 0; i < 10 && e instanceof Error; i++) {
-    parts.push(e.message, e.stack ?? '', JSON.stringify({ ...e }));
-    e = e.cause;
-  }
-  return parts.join('\n');
-}
-
-async function rejectsWith(p: Promise<unknown>, code: string): Promise<ScannerError> {
-  const err = await p.then(
-    () => assert.fail(`expected ${code}`),
-    (e: unknown) => e,
-  );
-  assert.ok(err instanceof ScannerError, `not a ScannerError: ${String(err)}`);
-  assert.equal(err.code, code, err.message);
-  const text = everything(err);
-  for (const s of ALL_SECRETS) assert.ok(!text.includes(s), `secret leaked: ${text}`);
-  return err;
-}
+const rejectsWith = (p: Promise<unknown>, code: string): Promise<ScannerError> =>
+  rejectsWithCode(p, code, ALL_SECRETS);
 
 describe(
   'SnmpSession against a real snmpd',

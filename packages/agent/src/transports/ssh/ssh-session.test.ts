@@ -6,12 +6,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'no
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { ScannerError } from '../../errors.js';
 import type { SshCredential } from '../../vault/credential-types.js';
 import { openSsh, type SshConnectOptions } from './ssh-session.js';
 import ssh2 from 'ssh2';
 import { hostKeyFacts } from './host-key.js';
 import { redactError } from '../safe-errors.js';
+import { assertNoSecrets, rejectsWithCode } from '../../../../../test/support/errors.js';
 
 const SSHD = '/usr/sbin/sshd';
 const PASSPHRASE = 'unit-Key-Passphrase-7';
@@ -46,36 +46,8 @@ function waitForLine(child: ChildProcess, needle: RegExp): Promise<void> {
 }
 
 /** Every message, stack and property in an error's cause chain, as one string. */
-function everything(err: unknown): string {
-  const parts: string[] = [];
-  let e: unknown = err;
-  for (let i = 0; i < 10 && e !== undefined && e !== null; i++) {
-    if (e instanceof Error) {
-      parts.push(e.message, e.stack ?? '', JSON.stringify(e), JSON.stringify({ ...e }));
-      e = e.cause;
-    } else {
-      parts.push(String(e));
-      break;
-    }
-  }
-  return parts.join('\n');
-}
-
-function assertNoSecrets(err: unknown, secrets: string[]): void {
-  const text = everything(err);
-  for (const s of secrets) assert.ok(!text.includes(s), `secret leaked in: ${text}`);
-}
-
-async function rejectsWith(p: Promise<unknown>, code: string, secrets: string[] = []) {
-  const err = await p.then(
-    () => assert.fail(`expected ${code}`),
-    (e: unknown) => e,
-  );
-  assert.ok(err instanceof ScannerError, `not a ScannerError: ${String(err)}`);
-  assert.equal(err.code, code, err.message);
-  assertNoSecrets(err, [...secrets, PASSPHRASE, WRONG_PASSWORD]);
-  return err;
-}
+const rejectsWith = (p: Promise<unknown>, code: string, secrets: string[] = []) =>
+  rejectsWithCode(p, code, [...secrets, PASSPHRASE, WRONG_PASSWORD]);
 
 describe(
   'openSsh against a real sshd',

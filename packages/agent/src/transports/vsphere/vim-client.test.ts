@@ -10,32 +10,13 @@ import { ScannerError } from '../../errors.js';
 import { VimFaultError } from './soap.js';
 import { VimClient, type VimClientOptions } from './vim-client.js';
 import { freePort, vcsimBinary } from '../../../../../test/support/vcsim.js';
+import { rejectsWithCode } from '../../../../../test/support/errors.js';
 
 const USER = 'unit@vsphere.local';
 const PASSWORD = 'unit-Vc-Pass-5';
 const WRONG = 'unit-Vc-Wrong-5';
-
-function everything(err: unknown): string {
-  const parts: string[] = [];
-  let e: unknown = err;
-  for (let i = 0; i < 10 && e instanceof Error; i++) {
-    parts.push(e.message, e.stack ?? '', JSON.stringify({ ...e }));
-    e = e.cause;
-  }
-  return parts.join('\n');
-}
-
-async function rejectsWith(p: Promise<unknown>, code: string): Promise<ScannerError> {
-  const err = await p.then(
-    () => assert.fail(`expected ${code}`),
-    (e: unknown) => e,
-  );
-  assert.ok(err instanceof ScannerError, `not a ScannerError: ${String(err)}`);
-  assert.equal(err.code, code, err.message);
-  const text = everything(err);
-  for (const s of [PASSWORD, WRONG]) assert.ok(!text.includes(s), `secret leaked: ${text}`);
-  return err;
-}
+const rejectsWith = (p: Promise<unknown>, code: string): Promise<ScannerError> =>
+  rejectsWithCode(p, code, [PASSWORD, WRONG]);
 
 const bin = vcsimBinary();
 const haveOpenssl = existsSync('/usr/bin/openssl');
