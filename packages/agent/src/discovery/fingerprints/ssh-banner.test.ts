@@ -6,10 +6,9 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { ScannerError } from '../../errors.js';
 import { CLIENT_IDENTIFICATION, readSshBanner } from './ssh-banner.js';
 import { scanSshPreamble } from './ssh-banner-parse.js';
-import { probeCtx as ctx } from '../../../../../test/support/errors.js';
+import { isCode, probeCtx as ctx } from '../../../../../test/support/errors.js';
 
 interface BannerCase {
   name: string;
@@ -25,14 +24,6 @@ const captures = JSON.parse(
 
 const bytesOf = (c: { raw?: string; rawBase64?: string }): Buffer =>
   c.rawBase64 ? Buffer.from(c.rawBase64, 'base64') : Buffer.from(c.raw ?? '', 'latin1');
-
-function isCode(code: string): (err: unknown) => boolean {
-  return (err) => {
-    assert.ok(err instanceof ScannerError, `expected a ScannerError, got ${String(err)}`);
-    assert.equal(err.code, code, err.message);
-    return true;
-  };
-}
 
 describe('scanSshPreamble', () => {
   for (const c of captures.cases) {
