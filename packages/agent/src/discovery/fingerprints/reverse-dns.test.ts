@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { reverseDns, reverseName } from './reverse-dns.js';
 import { isCode } from '../../../../../test/support/errors.js';
+import { stopChild } from '../../../../../test/support/child-process.js';
 
 const DNSMASQ = '/usr/sbin/dnsmasq';
 
@@ -79,9 +80,8 @@ describe('reverseDns against dnsmasq', () => {
     assert.match(log, /started/, `dnsmasq did not start: ${log}`);
   });
 
-  after(() => {
-    if (dnsmasq?.pid !== undefined && dnsmasq.exitCode === null)
-      process.kill(dnsmasq.pid, 'SIGTERM');
+  after(async () => {
+    await stopChild(dnsmasq);
   });
 
   test('reverseDns returns the PTR name of a known address', async (t) => {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { hasCode } from '../../errors.js';
 import { fingerprintSmb, probeSmb } from './smb.js';
+import { stopChild } from '../../../../../test/support/child-process.js';
 
 const SMBD = '/usr/sbin/smbd';
 const skip = !existsSync(SMBD)
@@ -81,11 +82,7 @@ async function startSmbd(
     { detached: true, stdio: 'ignore' },
   );
   const stop = async (): Promise<void> => {
-    if (child.pid && child.exitCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      process.kill(-child.pid, 'SIGTERM');
-      await exited;
-    }
+    await stopChild(child, { group: true });
     rmSync(dir, { recursive: true, force: true });
   };
   for (let i = 0; i < 100 && !(await connects(ports[0])); i++)

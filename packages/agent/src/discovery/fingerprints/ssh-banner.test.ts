@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { CLIENT_IDENTIFICATION, readSshBanner } from './ssh-banner.js';
 import { scanSshPreamble } from './ssh-banner-parse.js';
 import { isCode, probeCtx as ctx } from '../../../../../test/support/errors.js';
+import { stopChild } from '../../../../../test/support/child-process.js';
 
 interface BannerCase {
   name: string;
@@ -272,8 +273,8 @@ describe('readSshBanner against a real OpenSSH sshd', () => {
     assert.match(log, /Server listening/, `sshd did not start: ${log}`);
   });
 
-  after(() => {
-    if (sshd?.pid !== undefined && sshd.exitCode === null) process.kill(sshd.pid, 'SIGTERM');
+  after(async () => {
+    await stopChild(sshd);
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

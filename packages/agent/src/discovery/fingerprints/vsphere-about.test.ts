@@ -17,6 +17,7 @@ import {
 } from './vsphere-about-parse.js';
 import { freePort, vcsimBinary } from '../../../../../test/support/vcsim.js';
 import { probeCtx as ctx } from '../../../../../test/support/errors.js';
+import { stopChild } from '../../../../../test/support/child-process.js';
 
 const dir = new URL('./testdata/vsphere/', import.meta.url);
 const tlsDir = new URL('./testdata/tls/', import.meta.url);
@@ -257,10 +258,8 @@ describe('probeVsphere against a real govmomi simulator', () => {
     [sims.vpx, sims.vpxAt] = await start(false);
     [sims.esx, sims.esxAt] = await start(true);
   });
-  after(() => {
-    for (const child of [sims.vpx, sims.esx]) {
-      if (child?.pid !== undefined && child.exitCode === null) process.kill(child.pid, 'SIGTERM');
-    }
+  after(async () => {
+    await Promise.all([sims.vpx, sims.esx].map((child) => stopChild(child)));
   });
 
   test('probeVsphere reads vCenter about from vcsim', async (t) => {

@@ -16,6 +16,7 @@ import {
   type SnmpVersion,
 } from '../../transports/snmp-ber/snmp-message.js';
 import { SnmpProbe, canonicalAddress, nextRequestId } from './snmp-probe.js';
+import { stopChild } from '../../../../../test/support/child-process.js';
 
 const SNMPD = '/usr/sbin/snmpd';
 const ctx = (timeoutMs: number, signal: AbortSignal = new AbortController().signal) => ({
@@ -154,11 +155,7 @@ describe(
     });
 
     after(async () => {
-      if (child?.pid && child.exitCode === null) {
-        const exited = new Promise((resolve) => child!.once('exit', resolve));
-        process.kill(child.pid, 'SIGTERM');
-        await exited;
-      }
+      await stopChild(child);
       rmSync(dir, { recursive: true, force: true });
     });
 

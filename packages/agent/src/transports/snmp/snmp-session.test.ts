@@ -10,6 +10,7 @@ import { ScannerError } from '../../errors.js';
 import type { SnmpCredential, CredentialSecrets } from '../../vault/credential-types.js';
 import { openSnmp, singleDesAvailable, varbindText } from './snmp-session.js';
 import { rejectsWithCode } from '../../../../../test/support/errors.js';
+import { stopChild } from '../../../../../test/support/child-process.js';
 
 const SNMPD = '/usr/sbin/snmpd';
 const COMMUNITY = 'unit-Community-4';
@@ -110,8 +111,8 @@ describe(
       });
     });
 
-    after(() => {
-      if (snmpd?.pid) process.kill(snmpd.pid, 'SIGTERM');
+    after(async () => {
+      await stopChild(snmpd);
       rmSync(dir, { recursive: true, force: true });
     });
 

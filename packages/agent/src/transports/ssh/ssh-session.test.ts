@@ -12,6 +12,7 @@ import ssh2 from 'ssh2';
 import { hostKeyFacts } from './host-key.js';
 import { redactError } from '../safe-errors.js';
 import { assertNoSecrets, rejectsWithCode } from '../../../../../test/support/errors.js';
+import { stopChild } from '../../../../../test/support/child-process.js';
 
 const SSHD = '/usr/sbin/sshd';
 const PASSPHRASE = 'unit-Key-Passphrase-7';
@@ -155,9 +156,8 @@ describe(
       });
     });
 
-    after(() => {
-      if (sshd?.pid) process.kill(sshd.pid, 'SIGTERM');
-      if (agent?.pid) process.kill(agent.pid, 'SIGTERM');
+    after(async () => {
+      await Promise.all([stopChild(sshd), stopChild(agent)]);
       rmSync(dir, { recursive: true, force: true });
     });
 

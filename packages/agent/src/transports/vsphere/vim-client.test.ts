@@ -11,6 +11,7 @@ import { VimFaultError } from './soap.js';
 import { VimClient, type VimClientOptions } from './vim-client.js';
 import { freePort, vcsimBinary } from '../../../../../test/support/vcsim.js';
 import { rejectsWithCode } from '../../../../../test/support/errors.js';
+import { stopChild } from '../../../../../test/support/child-process.js';
 
 const USER = 'unit@vsphere.local';
 const PASSWORD = 'unit-Vc-Pass-5';
@@ -94,9 +95,9 @@ describe(
       });
     });
 
-    after(() => {
+    after(async () => {
       for (const c of clients) c.close();
-      if (sim?.pid) process.kill(sim.pid, 'SIGTERM');
+      await stopChild(sim);
       rmSync(dir, { recursive: true, force: true });
     });
 
