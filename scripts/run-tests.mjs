@@ -46,10 +46,10 @@ if (suite === 'lab') {
     process.exit(0);
   }
   const lab = join(root, 'test/lab/lab.sh');
+  // LAB_PREFIX (default nsl) picks the lab: a second prefix is a second, independent lab.
+  const scanNs = `${process.env.LAB_PREFIX ?? 'nsl'}-scan`;
   // A lab that was already up (a developer's, kept with NOPESIGHT_KEEP_LAB) is left up afterwards.
-  const wasUp = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout.includes(
-    'nsl-scan',
-  );
+  const wasUp = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout.includes(scanNs);
   const up = spawnSync('bash', [lab, 'up'], { stdio: 'inherit', cwd: root });
   if (up.status !== 0) {
     if (!wasUp && !process.env.NOPESIGHT_KEEP_LAB) {
@@ -59,7 +59,7 @@ if (suite === 'lab') {
     process.exit(1);
   }
   try {
-    const r = spawnSync('ip', ['netns', 'exec', 'nsl-scan', process.execPath, ...nodeArgs], {
+    const r = spawnSync('ip', ['netns', 'exec', scanNs, process.execPath, ...nodeArgs], {
       stdio: 'inherit',
       cwd: root,
       env: { ...process.env, NOPESIGHT_IN_LAB: '1' },

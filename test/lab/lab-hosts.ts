@@ -1,19 +1,23 @@
 // The lab's address plan: the one place tests, benchmarks and lab.sh agree on names and addresses.
 // Everything is inside 198.18.0.0/15; the scanner namespace has routes for the lab only, no default.
 
-export const LAB_PREFIX = 'nsl';
+/**
+ * Namespace name prefix: LAB_PREFIX (default nsl). A second prefix runs a second, independent lab
+ * on the same machine (same addresses, other namespaces), e.g. for two developers at once.
+ */
+export const LAB_PREFIX = process.env.LAB_PREFIX ?? 'nsl';
 
 /** Network namespaces the lab creates (lab.sh up) and removes (lab.sh down). */
 export const NS = {
-  switch: 'nsl-sw',
-  scan: 'nsl-scan',
-  ssh: 'nsl-ssh',
-  snmp: 'nsl-snmp',
-  snmpsim: 'nsl-snmpsim',
-  smb: 'nsl-smb',
-  vcenter: 'nsl-vc',
-  bulk: 'nsl-bulk',
-  drop: 'nsl-drop',
+  switch: `${LAB_PREFIX}-sw`,
+  scan: `${LAB_PREFIX}-scan`,
+  ssh: `${LAB_PREFIX}-ssh`,
+  snmp: `${LAB_PREFIX}-snmp`,
+  snmpsim: `${LAB_PREFIX}-snmpsim`,
+  smb: `${LAB_PREFIX}-smb`,
+  vcenter: `${LAB_PREFIX}-vc`,
+  bulk: `${LAB_PREFIX}-bulk`,
+  drop: `${LAB_PREFIX}-drop`,
 } as const;
 
 /** The lab LAN's prefix length: 198.18.0.0–198.18.3.255 is on-link for every lab host. */
@@ -111,8 +115,10 @@ export function dropAddress(n: number): string {
 /** A /16 nobody owns: routed to HOSTS.dropRouter, which blackholes it (for the RSS benchmark). */
 export const ABSENT_CIDR = '198.19.0.0/16';
 
-/** Directory where lab.sh keeps its state (PIDs, generated keys, configs). */
-export const LAB_STATE_DIR = process.env.NOPESIGHT_LAB_DIR ?? '/run/nopesight-lab';
+/** Directory where lab.sh keeps its state (PIDs, generated keys, configs); one per prefix. */
+export const LAB_STATE_DIR =
+  process.env.NOPESIGHT_LAB_DIR ??
+  (LAB_PREFIX === 'nsl' ? '/run/nopesight-lab' : `/run/nopesight-lab-${LAB_PREFIX}`);
 
 /** Path of the private key accepted for SSH_USERS.keyOnly. */
 export const sshKeyPath = `${LAB_STATE_DIR}/keys/labkey_ed25519`;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The network-namespace test lab: `lab.sh up|down|status` (root). See test/lab/README.md.
-# LAB_PREFIX (default nsl) names the namespaces; NOPESIGHT_LAB_DIR (default /run/nopesight-lab) holds state.
+# LAB_PREFIX (default nsl) names the namespaces; NOPESIGHT_LAB_DIR (default /run/nopesight-lab, or /run/nopesight-lab-PREFIX) holds state.
 set -euo pipefail
 
 # shellcheck source=test/lab/lib.sh

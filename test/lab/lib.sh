@@ -2,7 +2,7 @@
 # shellcheck shell=bash
 
 P="${LAB_PREFIX:-nsl}"
-STATE="${NOPESIGHT_LAB_DIR:-/run/nopesight-lab}"
+if [ "$P" = nsl ]; then STATE="${NOPESIGHT_LAB_DIR:-/run/nopesight-lab}"; else STATE="${NOPESIGHT_LAB_DIR:-/run/nopesight-lab-$P}"; fi
 LAB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$LAB_DIR/../.." && pwd)"
 PIDS="$STATE/pids"
