@@ -12,6 +12,7 @@ export const NS = {
   switch: `${LAB_PREFIX}-sw`,
   scan: `${LAB_PREFIX}-scan`,
   ssh: `${LAB_PREFIX}-ssh`,
+  ssh2: `${LAB_PREFIX}-ssh2`,
   snmp: `${LAB_PREFIX}-snmp`,
   snmpsim: `${LAB_PREFIX}-snmpsim`,
   smb: `${LAB_PREFIX}-smb`,
@@ -27,14 +28,20 @@ export const LAN_PREFIX_LENGTH = 22;
 export const SCANNER_ADDRESS = '198.18.0.2';
 
 /*
- * The on-link /22: 198.18.0.0/24 holds the service hosts below, 198.18.1.0/24 is kept for more
- * service hosts (the SSH collector's second OS identity at 198.18.1.11, issue 3), and
- * 198.18.2.0/24 is the dropping and absent range.
+ * The on-link /22: 198.18.0.0/24 holds the service hosts below, 198.18.1.0/24 more service hosts
+ * (the SSH collector's second OS identity at 198.18.1.11), and 198.18.2.0/24 is the dropping and
+ * absent range.
  */
 
 export const HOSTS = {
   /** OpenSSH sshd on 22. Users below. */
   ssh: '198.18.0.10',
+  /**
+   * A second OpenSSH sshd on 22 with another OS identity (Ubuntu 22.04 os-release, its own dpkg
+   * database, users and hostname; see docs/decisions/0002-test-lab.md), plus an HTTP listener on
+   * SSH2_HTTP_PORT. Users in SSH2_USERS.
+   */
+  ssh2: '198.18.1.11',
   /** net-snmp snmpd on udp/161: v2c community and a v3 authPriv user below. */
   snmp: '198.18.0.20',
   /** snmpsim on udp/161 serving recorded devices; the community is the recording's name. */
@@ -57,6 +64,31 @@ export const SSH_USERS = {
   /** Password login, no sudo. */
   plain: { username: 'labplain', password: 'Lab-Plain-Pass-1' },
 } as const;
+
+/** Users of HOSTS.ssh2 (its only non-system accounts); the SSH_USERS do not exist there. */
+export const SSH2_USERS = {
+  /** Password login, passwordless sudo. */
+  admin: { username: 'ubuadmin', password: 'Lab-Ubu-Admin-1' },
+  /** Password login, no sudo. */
+  dev: { username: 'ubudev', password: 'Lab-Ubu-Dev-1' },
+} as const;
+
+/**
+ * The OS HOSTS.ssh2 presents (its os-release, written by lab.sh). The kernel, the commands and the
+ * sshd are still the machine's own Debian ones; the package set is a generated subset.
+ */
+export const SSH2_OS = {
+  id: 'ubuntu',
+  idLike: 'debian',
+  name: 'Ubuntu',
+  versionId: '22.04',
+  version: '22.04.4 LTS (Jammy Jellyfish)',
+  prettyName: 'Ubuntu 22.04.4 LTS',
+  codename: 'jammy',
+} as const;
+
+/** HOSTS.ssh2's listener besides sshd: Debian's python3 http.server on this TCP port. */
+export const SSH2_HTTP_PORT = 8080;
 
 export const SNMP = {
   community: 'lab-public',
@@ -169,7 +201,7 @@ export const SNMPD_SYSTEM = {
 } as const;
 
 /** Hostnames (UTS) of the hosts that run in their own UTS namespace. */
-export const HOSTNAMES = { ssh: 'lab-ssh', smb: 'labsmb' } as const;
+export const HOSTNAMES = { ssh: 'lab-ssh', ssh2: 'lab-jammy', smb: 'labsmb' } as const;
 
 /**
  * The vCenter simulator's TLS: a self-signed certificate made by lab.sh at each `up` for

@@ -7,11 +7,15 @@ import { Client } from 'ssh2';
 import {
   BULK_COUNT,
   BULK_PORTS,
+  HOSTNAMES,
   HOSTS,
   SMB,
   SNMP,
   SNMPD_SYSTEM,
   SNMPSIM_COMMUNITIES,
+  SSH2_HTTP_PORT,
+  SSH2_OS,
+  SSH2_USERS,
   SSH_USERS,
   VCENTER,
   VCENTER_TLS,
@@ -21,7 +25,7 @@ import {
   labMacAddress,
   sshKeyPath,
 } from './lab-hosts.js';
-import { labOnly, readGreeting, runTool, tcpProbe } from './lab.js';
+import { labOnly, readGreeting, runOnLabHost, runTool, tcpProbe } from './lab.js';
 
 const SYS_NAME = '1.3.6.1.2.1.1.5.0';
 
@@ -34,6 +38,7 @@ async function snmpGetValue(args: string[]): Promise<string> {
 function sshExec(
   login: { username: string; password?: string; privateKey?: Buffer },
   command: string,
+  host: string = HOSTS.ssh,
 ): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve, reject) => {
     const c = new Client();
@@ -50,7 +55,7 @@ function sshExec(
       });
     });
     c.on('error', reject);
-    c.connect({ host: HOSTS.ssh, readyTimeout: 8000, ...login });
+    c.connect({ host, readyTimeout: 8000, ...login });
   });
 }
 
@@ -113,6 +118,36 @@ describe('lab ssh host', labOnly(), () => {
         .join(' '),
       `${SSH_USERS.plain.username} NO-SUDO`,
     );
+  });
+});
+
+describe('lab ssh2 host (second OS identity)', labOnly(), () => {
+  const installed = "dpkg-query -W -f='${db:Status-Abbrev}\\n' | grep -c '^.i'";
+  test('admin logs in with a password, has passwordless sudo and sees Ubuntu', async () => {
+    const r = await sshExec(
+      SSH2_USERS.admin,
+      'id -un; sudo -n id -un; hostname; . /etc/os-release; echo "$ID $VERSION_ID"',
+      HOSTS.ssh2,
+    );
+    assert.equal(
+      r.out,
+      `${SSH2_USERS.admin.username}\nroot\n${HOSTNAMES.ssh2}\n${SSH2_OS.id} ${SSH2_OS.versionId}\n`,
+    );
+  });
+  test('dev user logs in with a password and has no sudo; the Debian host users do not exist', async () => {
+    const r = await sshExec(
+      SSH2_USERS.dev,
+      'id -un; sudo -n true 2>/dev/null && echo SUDO-OK || echo NO-SUDO',
+      HOSTS.ssh2,
+    );
+    assert.equal(r.out, `${SSH2_USERS.dev.username}\nNO-SUDO\n`);
+    await assert.rejects(sshExec(SSH_USERS.admin, 'true', HOSTS.ssh2));
+  });
+  test('its dpkg database differs from the Debian host one, and its http listener answers', async () => {
+    const mine = Number((await runOnLabHost('sshd2', installed)).trim());
+    const first = Number((await runOnLabHost('sshd', installed)).trim());
+    assert.ok(mine > 0 && first > 0 && mine !== first, `${mine} vs ${first} packages`);
+    assert.equal((await tcpProbe(HOSTS.ssh2, SSH2_HTTP_PORT)).state, 'open');
   });
 });
 

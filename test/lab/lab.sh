@@ -11,10 +11,10 @@ for f in "$LAB_DIR"/services/*.sh; do
   [[ $f == */in-private-etc.sh ]] || source "$f"
 done
 
-SERVICES=(bulk ssh snmp snmpsim smb vcenter)
+SERVICES=(bulk ssh ssh2 snmp snmpsim smb vcenter)
 # Recorded process names, in stop order.
-PROCS=(vcsim nmbd smbd samba-dcerpcd snmpsim snmpd sshd bulk-responder)
-NS_SUFFIX_FALLBACK=(sw scan ssh snmp snmpsim smb vc bulk drop)
+PROCS=(vcsim nmbd smbd samba-dcerpcd snmpsim snmpd ssh2-http sshd2 sshd bulk-responder)
+NS_SUFFIX_FALLBACK=(sw scan ssh ssh2 snmp snmpsim smb vc bulk drop)
 
 need_root() { [[ $(id -u) == 0 ]] || die "needs root (network namespaces)"; }
 
@@ -65,6 +65,7 @@ cmd_up() {
   local failed=0
   wait_for "bulk responder" 30 bulk_ready || failed=1
   wait_for "sshd on $H_SSH:22" 30 ssh_ready || failed=1
+  wait_for "sshd and http on $H_SSH2 (22, $SSH2_HTTP_PORT)" 30 ssh2_ready || failed=1
   wait_for "snmpd on $H_SNMP:161" 30 snmp_ready || failed=1
   wait_for "Samba on $H_SMB (445, 139, 137)" 30 smb_ready || failed=1
   wait_for "vcsim on $H_VC:443" 90 vcenter_ready || failed=1

@@ -1,5 +1,7 @@
-// Helpers for lab tests: detect the lab, skip cleanly outside it, state paths, a bounded TCP probe.
+// Helpers for lab tests: detect the lab, skip cleanly outside it, state paths, a bounded TCP probe,
+// and commands run on a lab host inside its own namespaces.
 import { execFile } from 'node:child_process';
+import { readFileSync, readlinkSync, statSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
@@ -111,4 +113,28 @@ export function runTool(file: string, args: string[], timeoutMs = 10_000): Promi
       else resolve(stdout);
     });
   });
+}
+
+/**
+ * The PID lab.sh recorded for a service (`sshd`, `sshd2`, `smbd`…), checked to be alive in the
+ * network namespace it was started in; throws otherwise.
+ */
+export function labServicePid(service: string): number {
+  const [pid, ns] = readFileSync(labStatePath('pids', `${service}.pid`), 'utf8')
+    .trim()
+    .split(/\s+/);
+  const want = `net:[${statSync(`/run/netns/${ns ?? ''}`).ino}]`;
+  const have = readlinkSync(`/proc/${pid ?? ''}/ns/net`);
+  if (have !== want) throw new Error(`lab service ${service} (pid ${pid}) is not in ${ns}`);
+  return Number(pid);
+}
+
+/**
+ * Runs a shell script on a lab host as the host sees itself: inside the mount, UTS and network
+ * namespaces of its service process (its private /etc, dpkg database, hostname and sockets).
+ * @example await runOnLabHost('sshd2', 'hostname') // → 'lab-jammy\n'
+ */
+export function runOnLabHost(service: string, script: string, timeoutMs = 30_000): Promise<string> {
+  const pid = String(labServicePid(service));
+  return runTool('nsenter', ['-t', pid, '-m', '-u', '-n', '--', 'sh', '-c', script], timeoutMs);
 }

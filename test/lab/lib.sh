@@ -29,10 +29,11 @@ load_plan() {
     declare -g "NS_${kv%%=*}=$P-${kv#*=}"
   done
   # Every namespace this prefix owns; hosts are joined to the switch in this order.
-  ALL_NS=("$NS_switch" "$NS_scan" "$NS_ssh" "$NS_snmp" "$NS_snmpsim" "$NS_smb" "$NS_vcenter" "$NS_bulk" "$NS_drop")
+  ALL_NS=("$NS_switch" "$NS_scan" "$NS_ssh" "$NS_ssh2" "$NS_snmp" "$NS_snmpsim" "$NS_smb" "$NS_vcenter"
+    "$NS_bulk" "$NS_drop")
   declare -gA HOST_ADDR=(
-    [scan]="$SCANNER_ADDRESS" [ssh]="$H_SSH" [snmp]="$H_SNMP" [snmpsim]="$H_SNMPSIM" [smb]="$H_SMB"
-    [vcenter]="$H_VC" [bulk]="$H_BULK" [drop]="$H_DROP"
+    [scan]="$SCANNER_ADDRESS" [ssh]="$H_SSH" [ssh2]="$H_SSH2" [snmp]="$H_SNMP" [snmpsim]="$H_SNMPSIM"
+    [smb]="$H_SMB" [vcenter]="$H_VC" [bulk]="$H_BULK" [drop]="$H_DROP"
   )
 }
 
@@ -48,6 +49,10 @@ mac_of() {
   # shellcheck disable=SC2086
   printf '02:00:%02x:%02x:%02x:%02x' $1
 }
+
+# "${PRIVATE_ETC[@]}" ETC_DIR HOSTNAME [--bind SRC DST]... CMD... runs CMD in its own mount and UTS
+# namespace over a lab-made /etc (see services/in-private-etc.sh); prefix it with start_bg.
+PRIVATE_ETC=(unshare --mount --uts --propagation private "$LAB_DIR/services/in-private-etc.sh")
 
 in_ns() {
   local ns=$1

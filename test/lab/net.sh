@@ -1,7 +1,7 @@
 # Lab topology (sourced by lab.sh): switch bridge, one veth per host, scanner routes, bulk and drop hosts.
 # shellcheck shell=bash
 
-HOST_ROLES=(scan ssh snmp snmpsim smb vcenter bulk drop)
+HOST_ROLES=(scan ssh ssh2 snmp snmpsim smb vcenter bulk drop)
 
 net_is_up() {
   local ns
@@ -50,7 +50,7 @@ net_up() {
   ip -n "$NS_scan" route add "$ABSENT_CIDR" via "$H_DROP"
   ns_sysctl "$NS_scan" net.ipv4.ip_local_port_range="10000 65535" net.ipv4.tcp_tw_reuse=1
   # Permanent neighbours: a sweep never waits on (or overflows the global table with) ARP for these.
-  for role in ssh snmp snmpsim smb vcenter bulk drop; do
+  for role in ssh ssh2 snmp snmpsim smb vcenter bulk drop; do
     addr="${HOST_ADDR[$role]}"
     ip -n "$NS_scan" neigh replace "$addr" lladdr "$(mac_of "$addr")" dev eth0 nud permanent
     ip -n "$(ns_of "$role")" neigh replace "$SCANNER_ADDRESS" lladdr "$(mac_of "$SCANNER_ADDRESS")" \

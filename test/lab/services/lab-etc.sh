@@ -2,10 +2,32 @@
 # shellcheck shell=bash
 
 # Lab users get fixed uids/gids far from the system's; names must not exist on the machine.
-declare -gA LAB_UID=([labadmin]=60101 [labkey]=60102 [labplain]=60103 [labwin]=60104)
+declare -gA LAB_UID=([labadmin]=60101 [labkey]=60102 [labplain]=60103 [labwin]=60104
+  [ubuadmin]=60111 [ubudev]=60112)
 
-# make_lab_etc DIR HOSTNAME HOME_ROOT "user:password" ... (password "*" = no password login)
+# The machine's system accounts only: passwd/group entries below UID_MIN/GID_MIN plus the overflow
+# ids (nobody, nogroup); shadow files follow the names kept.
+system_accounts_only() {
+  local dir=$1 min
+  min="$(awk '$1=="UID_MIN"{print $2}' /etc/login.defs 2>/dev/null)"
+  awk -F: -v min="${min:-1000}" '$3<min || $3==65534' "$dir/passwd" >"$dir/passwd.new"
+  min="$(awk '$1=="GID_MIN"{print $2}' /etc/login.defs 2>/dev/null)"
+  awk -F: -v min="${min:-1000}" '$3<min || $3==65534' "$dir/group" >"$dir/group.new"
+  awk -F: 'NR==FNR{keep[$1]=1; next} keep[$1]' "$dir/passwd.new" "$dir/shadow" >"$dir/shadow.new"
+  awk -F: 'NR==FNR{keep[$1]=1; next} keep[$1]' "$dir/group.new" "$dir/gshadow" >"$dir/gshadow.new"
+  local f
+  for f in passwd group shadow gshadow; do mv "$dir/$f.new" "$dir/$f"; done
+}
+
+# make_lab_etc [--system-only] DIR HOSTNAME HOME_ROOT "user:password" ... (password "*" = no
+# password login). Starts from the machine's accounts (only its system ones with --system-only,
+# so the host's non-system users are exactly the lab users given).
 make_lab_etc() {
+  local system_only=0
+  if [[ $1 == --system-only ]]; then
+    system_only=1
+    shift
+  fi
   local dir=$1 host=$2 homes=$3
   shift 3
   local spec user pass uid hash names=()
@@ -17,6 +39,7 @@ make_lab_etc() {
   grep -Ev "$re" /etc/group >"$dir/group"
   grep -Ev "$re" /etc/shadow >"$dir/shadow"
   grep -Ev "$re" /etc/gshadow >"$dir/gshadow"
+  if ((system_only)); then system_accounts_only "$dir"; fi
   for spec in "$@"; do
     user="${spec%%:*}"
     pass="${spec#*:}"

@@ -69,7 +69,7 @@ smb_up() {
   chown "${LAB_UID[$SMB_USER]}:${LAB_UID[$SMB_USER]}" "$d/shares/labshare"
   echo "NopeSight lab public share" >"$d/shares/public/README.txt"
   smb_conf "$d" >"$d/smb.conf"
-  local priv=(unshare --mount --uts --propagation private "$LAB_DIR/services/in-private-etc.sh" "$d/etc" "$SMB_HOSTNAME")
+  local priv=("${PRIVATE_ETC[@]}" "$d/etc" "$SMB_HOSTNAME")
   # The Samba account (needs the unix user, so inside the private /etc too).
   printf '%s\n%s\n' "$SMB_PASS" "$SMB_PASS" |
     ip netns exec "$NS_smb" "${priv[@]}" pdbedit -s "$d/smb.conf" -a -t -u "$SMB_USER" >"$LOGS/pdbedit.log" 2>&1 ||
