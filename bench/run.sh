@@ -1,10 +1,33 @@
 #!/usr/bin/env bash
 # Runs one benchmark inside the lab's scanner namespace: bench/run.sh sweep-bulk [--runs N]
 set -euo pipefail
-name="${1:?usage: bench/run.sh <sweep-bulk|sweep-drop|sweep-rss> [--runs N]}"
+name="${1:?usage: bench/run.sh <sweep-bulk|sweep-drop|sweep-rss|ssh-inventory> [--runs N]}"
 shift
 cd "$(dirname "$0")/.."
 ns="${NOPESIGHT_BENCH_NS:-${LAB_PREFIX:-nsl}-scan}"
+
+# Debian packages only a bench needs (its reference tool), installed on first use so that CI and
+# scripts/install-test-deps.sh stay without them. Needs root, like the lab.
+install_bench_deps() {
+  local missing=() p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" != 0 ]; then
+    echo "bench: $name needs ${missing[*]} (apt-get install --no-install-recommends); run as root" >&2
+    exit 2
+  fi
+  echo "bench: installing ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" ||
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"; }
+}
+
+case "$name" in
+  # ansible-core for `ansible -m setup`; sshpass because the reference logs in with the password
+  # user (the same one as ours); nftables counts the TCP connections each side opens.
+  ssh-inventory) install_bench_deps ansible-core sshpass nftables ;;
+esac
 # Connect sweeps hold thousands of sockets: make sure the descriptor limit is not the bottleneck.
 ulimit -n 65536 2>/dev/null || true
 exec ip netns exec "$ns" node --import tsx "bench/$name.ts" "$@"

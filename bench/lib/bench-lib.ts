@@ -207,39 +207,66 @@ export interface RunCheck {
   ok: boolean;
   summary: string;
   details: string[];
+  /** Extra per-run figures (round trips, item counts…), summarised as min/median/max at the end. */
+  figures?: Record<string, number>;
 }
+
+/** Which side of a comparison a hook is called for. */
+export type Side = 'ours' | 'reference';
 
 /**
  * Runs our command and the reference tool `runs` times, alternating which goes first so neither
  * always inherits a warm (or cold) lab; checks each run's outputs with `check`; prints each run,
- * then min/median/max of both times and of the ratio ours/reference. Sets the exit code: 0 when
- * every run was correct and the median ratio meets `targetRatio`, 1 when a run was wrong or
- * failed, 3 when only the ratio was missed.
+ * then min/median/max of both times, of the ratio ours/reference and of the check's `figures`.
+ * `warmup` runs each side once first, unchecked and untimed. `before`/`after` run around every
+ * run of a side, outside its timing (reset a counter, stop what a tool left behind).
+ * Sets the exit code: 0 when every run was correct and the median ratio meets `targetRatio`, 1
+ * when a run was wrong or failed, 3 when only the ratio was missed; a bench that compares more
+ * than once keeps the worst (1 over 3 over 0).
  */
 export async function compareWithReference(opts: {
   runs: number;
   ours: string[];
   reference: string[];
   referenceName: string;
+  /** Our label in the output; default `ours`. */
+  oursName?: string;
   limitMs: number;
   targetRatio: number;
+  warmup?: boolean;
+  before?: (side: Side) => void | Promise<void>;
+  after?: (side: Side, run: TimedRun) => void | Promise<void>;
   check: (ours: TimedRun, reference: TimedRun) => RunCheck;
 }): Promise<void> {
   const ours: number[] = [];
   const ref: number[] = [];
   const ratios: number[] = [];
+  const figures = new Map<string, number[]>();
   let failures = 0;
   const name = opts.referenceName;
-  for (let i = 0; i < opts.runs; i++) {
-    const order = i % 2 === 0 ? (['ours', 'ref'] as const) : (['ref', 'ours'] as const);
-    const res: Partial<Record<'ours' | 'ref', TimedRun>> = {};
-    for (const who of order) {
-      res[who] = await runTimed(who === 'ours' ? opts.ours : opts.reference, opts.limitMs);
+  const me = opts.oursName ?? 'ours';
+  const runSide = async (side: Side): Promise<TimedRun> => {
+    await opts.before?.(side);
+    const r = await runTimed(side === 'ours' ? opts.ours : opts.reference, opts.limitMs);
+    await opts.after?.(side, r);
+    return r;
+  };
+  if (opts.warmup) {
+    for (const side of ['ours', 'reference'] as const) {
+      const w = await runSide(side);
+      console.log(`warm-up ${side === 'ours' ? me : name}: ${fmtS(w.ms)} (exit ${w.status})`);
     }
+  }
+  for (let i = 0; i < opts.runs; i++) {
+    const order: Side[] = i % 2 === 0 ? ['ours', 'reference'] : ['reference', 'ours'];
+    const res: Partial<Record<Side, TimedRun>> = {};
+    for (const side of order) res[side] = await runSide(side);
     const o = res.ours!;
-    const n = res.ref!;
+    const n = res.reference!;
     if (o.status !== 0 || n.status !== 0) {
-      console.error(`run ${i + 1}: exit status ours ${o.status}, ${name} ${n.status}\n${o.stderr}`);
+      console.error(
+        `run ${i + 1}: exit status ${me} ${o.status}, ${name} ${n.status}\n${o.stderr}${n.status !== 0 ? n.stderr : ''}`,
+      );
       failures++;
       continue;
     }
@@ -249,22 +276,33 @@ export async function compareWithReference(opts: {
     ours.push(o.ms);
     ref.push(n.ms);
     ratios.push(ratio);
+    for (const [k, v] of Object.entries(verdict.figures ?? {})) {
+      figures.set(k, [...(figures.get(k) ?? []), v]);
+    }
     console.log(
-      `run ${i + 1}: ours ${fmtS(o.ms)}  ${name} ${fmtS(n.ms)}  ratio ${ratio.toFixed(3)}  ${verdict.summary}`,
+      `run ${i + 1}: ${me} ${fmtS(o.ms)}  ${name} ${fmtS(n.ms)}  ratio ${ratio.toFixed(3)}  ${verdict.summary}`,
     );
     for (const d of verdict.details.slice(0, 10)) console.log(`  ${d}`);
   }
+  const worst = (code: number): void => {
+    const prev = Number(process.exitCode ?? 0);
+    process.exitCode = prev === 1 || code === 1 ? 1 : Math.max(prev, code);
+  };
   if (ours.length === 0) {
-    process.exitCode = 1;
+    worst(1);
     return;
   }
   const r = minMedMax(ratios);
-  console.log(`ours   ${fmtMmm(minMedMax(ours), fmtS)}`);
-  console.log(`${name.padEnd(6)} ${fmtMmm(minMedMax(ref), fmtS)}`);
-  console.log(`ratio  ${fmtMmm(r, (x) => x.toFixed(3))}  (target <= ${opts.targetRatio})`);
+  const width = Math.max(6, name.length, me.length, ...[...figures.keys()].map((k) => k.length));
+  console.log(`${me.padEnd(width)} ${fmtMmm(minMedMax(ours), fmtS)}`);
+  console.log(`${name.padEnd(width)} ${fmtMmm(minMedMax(ref), fmtS)}`);
+  console.log(
+    `${'ratio'.padEnd(width)} ${fmtMmm(r, (x) => x.toFixed(3))}  (target <= ${opts.targetRatio})`,
+  );
+  for (const [k, v] of figures) console.log(`${k.padEnd(width)} ${fmtMmm(minMedMax(v), String)}`);
   const met = r.median <= opts.targetRatio;
   console.log(
     `result: ${failures === 0 ? 'correct' : `${failures} run(s) incorrect`}, ratio ${met ? 'met' : 'NOT met'}`,
   );
-  process.exitCode = failures > 0 ? 1 : met ? 0 : 3;
+  worst(failures > 0 ? 1 : met ? 0 : 3);
 }
