@@ -7,6 +7,7 @@ export const ERROR_CODES = [
   'ERR_TARGET_INVALID',
   'ERR_TARGET_TOO_LARGE',
   'ERR_UNREACHABLE',
+  'ERR_PORT_CLOSED',
   'ERR_TIMEOUT',
   'ERR_AUTH_FAILED',
   'ERR_ACCESS_DENIED',
@@ -15,6 +16,8 @@ export const ERROR_CODES = [
   'ERR_ABORTED',
   'ERR_VAULT_CORRUPT',
   'ERR_VAULT_KEY',
+  'ERR_STORE_CORRUPT',
+  'ERR_HOST_KEY_CHANGED',
   'ERR_CREDENTIAL_NOT_FOUND',
   'ERR_NOT_SUPPORTED',
   'ERR_IO',
@@ -45,6 +48,7 @@ export function statusForError(err: unknown): ProtocolStatus {
     case 'ERR_AUTH_FAILED':
       return 'unauthorized';
     case 'ERR_ACCESS_DENIED':
+    case 'ERR_PORT_CLOSED':
       return 'no_access';
     case 'ERR_UNREACHABLE':
       return 'unreachable';

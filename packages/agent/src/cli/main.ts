@@ -63,6 +63,7 @@ export function reportError(err: unknown, io: CliIo): number {
         return EXIT.usage;
       case 'ERR_VAULT_CORRUPT':
       case 'ERR_VAULT_KEY':
+      case 'ERR_STORE_CORRUPT':
         return EXIT.data;
       case 'ERR_ABORTED':
         return EXIT.interrupted;

@@ -205,13 +205,14 @@ describe('checkCredential over ssh in the lab', labOnly(), () => {
     assert.match(attempt.error?.message ?? '', /server offers: publickey/);
   });
 
-  test('a closed port is unreachable', async () => {
+  test('a closed port is no_access (the host is up and refuses the port)', async () => {
     const { attempt } = await check(
       sshCred(SSH_USERS.admin.username, 2222),
       { password: WRONG },
       HOSTS.ssh,
     );
-    assert.equal(attempt.status, 'unreachable');
+    assert.equal(attempt.status, 'no_access');
+    assert.equal(attempt.error?.code, 'ERR_PORT_CLOSED');
   });
 
   test('a host that drops packets is a connect timeout naming the limit', async () => {
@@ -349,8 +350,9 @@ describe('checkCredential over vcenter in the lab', labOnly(), () => {
     assert.match(attempt.error?.message ?? '', /InvalidLogin/);
   });
 
-  test('a closed port is unreachable', async () => {
+  test('a closed port is no_access (the host is up and refuses the port)', async () => {
     const { attempt } = await check(vcCred({ port: 8443 }), { password: WRONG }, HOSTS.vcenter);
-    assert.equal(attempt.status, 'unreachable');
+    assert.equal(attempt.status, 'no_access');
+    assert.equal(attempt.error?.code, 'ERR_PORT_CLOSED');
   });
 });

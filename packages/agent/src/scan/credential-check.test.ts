@@ -87,12 +87,12 @@ const ssh = (port: number, secrets: CredentialSecrets): UnlockedCredential => ({
   secrets,
 });
 
-test('checkCredential reports a closed ssh port as unreachable', async () => {
+test('checkCredential reports a closed ssh port as no_access (the host refused the port)', async () => {
   const port = await closedTcpPort();
   const { attempt, facts } = await check(ssh(port, SECRETS), port);
   assert.equal(attempt.protocol, 'ssh');
-  assert.equal(attempt.status, 'unreachable');
-  assert.equal(attempt.error?.code, 'ERR_UNREACHABLE');
+  assert.equal(attempt.status, 'no_access');
+  assert.equal(attempt.error?.code, 'ERR_PORT_CLOSED');
   assert.deepEqual(facts, {});
 });
 
@@ -157,7 +157,7 @@ test('checkCredential reports an unsupported snmp privacy protocol as failed ERR
   assert.equal(attempt.error?.code, 'ERR_NOT_SUPPORTED');
 });
 
-test('checkCredential reports a closed vcenter port as unreachable', async () => {
+test('checkCredential reports a closed vcenter port as no_access', async () => {
   const port = await closedTcpPort();
   const { attempt } = await check(
     {
@@ -167,7 +167,8 @@ test('checkCredential reports a closed vcenter port as unreachable', async () =>
     port,
   );
   assert.equal(attempt.protocol, 'vcenter');
-  assert.equal(attempt.status, 'unreachable');
+  assert.equal(attempt.status, 'no_access');
+  assert.equal(attempt.error?.code, 'ERR_PORT_CLOSED');
 });
 
 test('checkCredential reports an unreadable vcenter CA file as failed ERR_CONFIG_INVALID', async () => {

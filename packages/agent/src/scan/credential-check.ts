@@ -6,12 +6,12 @@ import {
   SECRET_FIELDS,
   type CredentialSecrets,
   type SnmpCredential,
-  type SshCredential,
   type UnlockedCredential,
   type VcenterCredential,
 } from '../vault/credential-types.js';
 import { redactError, redactText } from '../transports/safe-errors.js';
-import { openSsh, type HostKeyCheck } from '../transports/ssh/ssh-session.js';
+import type { HostKeyCheck } from '../transports/ssh/ssh-session.js';
+import { loginSsh, type SshJumpLogin } from './ssh-login.js';
 import { openSnmp, varbindText } from '../transports/snmp/snmp-session.js';
 import { VimClient } from '../transports/vsphere/vim-client.js';
 
@@ -24,6 +24,8 @@ export interface CredentialCheckOptions {
   timeoutMs: number;
   /** SSH host key policy; without one every key is accepted and reported in the facts. */
   hostKey?: HostKeyCheck;
+  /** SSH: the jump host's login, for a credential that goes through one. */
+  jump?: SshJumpLogin;
 }
 
 /** TCP connect limit inside the budget: a live host answers a SYN far sooner. */
@@ -42,22 +44,19 @@ function secretValues(secrets: CredentialSecrets): string[] {
 }
 
 async function checkSsh(
-  credential: SshCredential,
-  secrets: CredentialSecrets,
+  unlocked: UnlockedCredential,
   address: string,
   signal: AbortSignal,
   opts: CredentialCheckOptions,
 ): Promise<Facts> {
-  const session = await openSsh(
-    address,
-    { credential, secrets },
-    {
-      signal,
-      connectTimeoutMs: Math.min(opts.timeoutMs, CONNECT_LIMIT_MS),
-      authTimeoutMs: opts.timeoutMs,
-      hostKey: opts.hostKey,
-    },
-  );
+  const login = await loginSsh(unlocked, address, {
+    signal,
+    connectTimeoutMs: Math.min(opts.timeoutMs, CONNECT_LIMIT_MS),
+    authTimeoutMs: opts.timeoutMs,
+    ...(opts.hostKey ? { hostKey: opts.hostKey } : {}),
+    ...(opts.jump ? { jump: opts.jump } : {}),
+  });
+  const { session } = login;
   const facts: Facts = {
     authMethod: session.authMethod,
     hostKeyFingerprint: session.hostKey.fingerprintSha256,
@@ -83,7 +82,7 @@ async function checkSsh(
       }
     }
   } finally {
-    await session.close();
+    await login.close();
   }
   return facts;
 }
@@ -174,6 +173,27 @@ async function checkVcenter(
 }
 
 /**
+ * The attempt a host record carries for one credential on one protocol: status via
+ * statusForError, duration since `started` (a performance.now() reading), and the error's code
+ * and message with the credential's secrets scrubbed.
+ */
+export function protocolAttempt(
+  unlocked: UnlockedCredential,
+  started: number,
+  error: ScannerError | null,
+): ProtocolAttempt {
+  return {
+    protocol: unlocked.credential.kind satisfies Protocol,
+    status: error ? statusForError(error) : 'success',
+    credentialId: unlocked.credential.id,
+    durationMs: Math.round(performance.now() - started),
+    error: error
+      ? { code: error.code, message: redactText(error.message, secretValues(unlocked.secrets)) }
+      : null,
+  };
+}
+
+/**
  * Tries `unlocked` on `address` over the credential kind's protocol and reports the attempt
  * (status via statusForError, `credentialId`, duration, error code and message) plus facts
  * (ssh: hostname, uname, host key; snmp: sysName, sysDescr, sysObjectID; vcenter: about, tlsVerify).
@@ -197,19 +217,14 @@ export async function checkCredential(
     opts.timeoutMs,
   );
   const signal = AbortSignal.any([opts.signal, budget.signal]);
-  const attempt = (error: ScannerError | null): ProtocolAttempt => ({
-    protocol: credential.kind satisfies Protocol,
-    status: error ? statusForError(error) : 'success',
-    credentialId: credential.id,
-    durationMs: Math.round(performance.now() - started),
-    error: error ? { code: error.code, message: redactText(error.message, secretList) } : null,
-  });
+  const attempt = (error: ScannerError | null): ProtocolAttempt =>
+    protocolAttempt(unlocked, started, error);
 
   try {
     let facts: Facts;
     switch (credential.kind) {
       case 'ssh':
-        facts = await checkSsh(credential, secrets, address, signal, opts);
+        facts = await checkSsh(unlocked, address, signal, opts);
         break;
       case 'snmp':
         facts = await checkSnmp(credential, secrets, address, signal, opts.timeoutMs);

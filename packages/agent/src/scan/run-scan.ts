@@ -1,6 +1,7 @@
 // The scan pipeline: targets stream into the sweep, live hosts are fingerprinted, then the
 // selected protocols are tried with stored credentials; host records stream out as hosts finish.
 import type {
+  CiType,
   Hostname,
   HostRecord,
   Protocol,
@@ -19,6 +20,8 @@ import { buildHostRecord, type HostFingerprints } from './host-record-builder.js
 export interface Inventory {
   /** CI sections (`os`, `hardware`, `software`…) and identity fields to merge. */
   ci?: Record<string, unknown>;
+  /** What the logged-in collector found the host to be; replaces the port-based guess. */
+  type?: { type: CiType; reason: string };
   sections?: Record<string, SectionState>;
   relationships?: RelationshipRecord[];
   hostnames?: Hostname[];
@@ -216,6 +219,10 @@ export function mergeInventory(record: HostRecord, inventory: Inventory): void {
   }
   for (const [key, value] of Object.entries(sections)) {
     if (key !== 'type' && key !== 'typeReason') record.ci[key] = value;
+  }
+  if (inventory.type) {
+    record.ci.type = inventory.type.type;
+    record.ci.typeReason = inventory.type.reason;
   }
   Object.assign(record.sections, inventory.sections ?? {});
   record.relationships.push(...(inventory.relationships ?? []));

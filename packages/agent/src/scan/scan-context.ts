@@ -18,10 +18,10 @@ import { SnmpProbe } from '../discovery/probes/snmp-probe.js';
 import { OuiDatabase } from '../discovery/probes/oui.js';
 import { fingerprintHost, realProbes } from '../discovery/fingerprint-host.js';
 import { checkCredential } from './credential-check.js';
-import { openSsh } from '../transports/ssh/ssh-session.js';
-import { collectSshInventory } from '../collectors/ssh/index.js';
-import type { SshCredential, UnlockedCredential } from '../vault/credential-types.js';
-import type { CollectOutcome, Inventory, ScanRequest, ScanStages } from './run-scan.js';
+import { collectSshHost } from './ssh-host.js';
+import { jumpLoginFor } from './ssh-login.js';
+import { openStore, type Store } from '../store/index.js';
+import type { CollectOutcome, ScanRequest, ScanStages } from './run-scan.js';
 
 /** Protocols whose logins this build can try (the others are selected but not yet collected). */
 const CHECKABLE: ReadonlySet<Protocol> = new Set(['ssh', 'snmp', 'vcenter']);
@@ -74,6 +74,8 @@ export async function openScanContext(input: ScanContextInput): Promise<ScanCont
     input.protocols.length > 0
       ? await Vault.open(dataDir, { secretSink: logs.secrets })
       : undefined;
+  // The store holds the SSH host key pins; opened only when SSH may be tried.
+  const store = vault && input.protocols.includes('ssh') ? openStore(dataDir) : undefined;
   const oui = new OuiDatabase();
   let snmpProbe: SnmpProbe | undefined;
 
@@ -139,7 +141,8 @@ export async function openScanContext(input: ScanContextInput): Promise<ScanCont
             signal,
           ),
         collect: vault
-          ? (protocol, host, signal) => collect(vault, protocol, host.address, signal, scan, log)
+          ? (protocol, host, signal) =>
+              collect({ vault, store, scan, log }, protocol, host.address, signal)
           : undefined,
         // Fingerprinting opens a few connections per host; 256 hosts keep ~1,000 sockets busy.
         hostConcurrency: Math.min(scan.hostConcurrency, 256),
@@ -148,19 +151,40 @@ export async function openScanContext(input: ScanContextInput): Promise<ScanCont
     },
     async close() {
       snmpProbe?.close();
+      store?.close();
       await logs.close();
     },
   };
 }
 
-/** Tries the stored credentials of `protocol` in scope for `address`, stopping at the first success. */
+interface CollectDeps {
+  vault: Vault;
+  store: Store | undefined;
+  scan: Config['scan'];
+  log: Logger;
+}
+
+/** SSH failures that are the host's, not the credential's: no point trying the next one. */
+const HOST_LEVEL_FAILURES: ReadonlySet<string> = new Set([
+  'ERR_HOST_KEY_CHANGED',
+  'ERR_PORT_CLOSED',
+  'ERR_UNREACHABLE',
+  'ERR_TIMEOUT',
+]);
+
+/** Budget for one host's SSH inventory once logged in (one script over one exec channel). */
+const SSH_COLLECT_BUDGET_MS = 120_000;
+
+/**
+ * Tries the stored credentials of `protocol` in scope for `address`, stopping at the first
+ * success. SSH logs in and collects over one connection; a changed host key stops the host
+ * (another credential would meet the same key).
+ */
 async function collect(
-  vault: Vault,
+  { vault, store, scan, log }: CollectDeps,
   protocol: Protocol,
   address: string,
   signal: AbortSignal,
-  scan: Config['scan'],
-  log: Logger,
 ): Promise<CollectOutcome | null> {
   if (!CHECKABLE.has(protocol)) return null;
   const candidates = vault.candidatesFor(credentialKindFor(protocol), address);
@@ -169,64 +193,30 @@ async function collect(
     if (signal.aborted) break;
     const timeoutMs = scan.fingerprintTimeoutMs * 3;
     const unlocked = vault.unlock(credential.id);
+    if (protocol === 'ssh' && credential.kind === 'ssh') {
+      const outcome = await collectSshHost(unlocked, address, {
+        signal: AbortSignal.any([
+          signal,
+          AbortSignal.timeout(timeoutMs * 2 + SSH_COLLECT_BUDGET_MS),
+        ]),
+        loginTimeoutMs: timeoutMs,
+        collectTimeoutMs: SSH_COLLECT_BUDGET_MS,
+        ...(store ? { hostKey: store.hostKeys.checkFor(address, credential.port) } : {}),
+        ...jumpLoginFor(vault, store, credential),
+        log,
+      });
+      last = outcome.attempt;
+      if (outcome.attempt.status === 'success') return outcome;
+      // The host itself failed (key changed, port closed, no answer): other credentials would too.
+      if (HOST_LEVEL_FAILURES.has(outcome.attempt.error?.code ?? '')) break;
+      continue;
+    }
     const { attempt } = await checkCredential(unlocked, address, {
       signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs * 2)]),
       timeoutMs,
     });
     last = { ...attempt, protocol };
-    if (attempt.status !== 'success') continue;
-    if (protocol === 'ssh') {
-      const inventory = await collectSsh(unlocked, address, signal, timeoutMs, log);
-      return inventory ? { attempt: last, inventory } : { attempt: last };
-    }
-    break;
+    if (attempt.status === 'success') break;
   }
   return last ? { attempt: last } : null;
-}
-
-/** Budget for one host's SSH inventory (one script over one exec channel). */
-const SSH_COLLECT_BUDGET_MS = 120_000;
-
-/**
- * Collects a Linux/Unix host's inventory with a credential that just logged in. A failure here
- * keeps the login's success and leaves the inventory out (logged), never the host.
- */
-async function collectSsh(
-  unlocked: UnlockedCredential,
-  address: string,
-  signal: AbortSignal,
-  connectTimeoutMs: number,
-  log: Logger,
-): Promise<Inventory | null> {
-  const credential = unlocked.credential as SshCredential;
-  const hostSignal = AbortSignal.any([signal, AbortSignal.timeout(SSH_COLLECT_BUDGET_MS + 10_000)]);
-  try {
-    const session = await openSsh(
-      address,
-      { credential, secrets: unlocked.secrets },
-      { signal: hostSignal, connectTimeoutMs, authTimeoutMs: connectTimeoutMs },
-    );
-    try {
-      const c = await collectSshInventory(session, {
-        signal: hostSignal,
-        timeoutMs: SSH_COLLECT_BUDGET_MS,
-        sudo: credential.sudo,
-        ...(credential.sudo === 'password'
-          ? { sudoPassword: unlocked.secrets.sudoPassword ?? unlocked.secrets.password }
-          : {}),
-      });
-      if (c.error) log.warn('ssh inventory incomplete', { target: address, error: c.error });
-      return {
-        ci: c.ci as unknown as Record<string, unknown>,
-        sections: c.sections,
-        relationships: c.relationships,
-        hostnames: c.hostnames,
-      };
-    } finally {
-      await session.close();
-    }
-  } catch (err) {
-    log.warn('ssh inventory failed', { target: address, error: (err as Error).message });
-    return null;
-  }
 }

@@ -1,4 +1,5 @@
 // Validates what a user gives for a credential, per kind, and turns it into the stored shape.
+import { isIP } from 'node:net';
 import ssh2 from 'ssh2';
 import { CREDENTIAL_KINDS, type CredentialKind } from '@nopesight/model';
 import { ScannerError } from '../errors.js';
@@ -53,6 +54,8 @@ export interface CredentialInput {
   privProtocol?: SnmpPrivProtocol;
   tlsVerify?: boolean;
   caFile?: string;
+  /** ssh: a jump host; `credential` is the name or id of a stored SSH credential for it. */
+  jump?: { address: string; port?: number; credential: string };
   secrets?: CredentialSecrets;
 }
 
@@ -134,6 +137,7 @@ export function buildCredential(input: CredentialInput, meta: CredentialMeta): U
         'tlsVerify',
         'caFile',
         'port',
+        'jump',
       ]);
       const { username, domain } = parseWindowsAccount(label, input.username, input.domain);
       need(label, secrets, 'password', 'Windows logons need a password');
@@ -172,12 +176,24 @@ export function buildCredential(input: CredentialInput, meta: CredentialMeta): U
       if (sudo !== 'password' && secrets.sudoPassword !== undefined) {
         throw invalid(`${label}: sudoPassword is only used with sudo mode 'password'`);
       }
-      return { credential: { ...base, kind, username, port, sudo }, secrets };
+      const jump = input.jump === undefined ? undefined : validateJump(label, input.jump);
+      return {
+        credential: { ...base, kind, username, port, sudo, ...(jump ? { jump } : {}) },
+        secrets,
+      };
     }
     case 'snmp':
       return buildSnmp(label, input, base, secrets);
     case 'vcenter': {
-      unused(['domain', 'sudo', 'version', 'securityLevel', 'authProtocol', 'privProtocol']);
+      unused([
+        'domain',
+        'sudo',
+        'version',
+        'securityLevel',
+        'authProtocol',
+        'privProtocol',
+        'jump',
+      ]);
       const username = requireUsername(label, input.username, true);
       const port = validatePort(label, input.port, 443);
       const tlsVerify = input.tlsVerify ?? true;
@@ -202,7 +218,7 @@ function buildSnmp(
   base: CredentialMeta & { name: string; scope: string[] },
   secrets: CredentialSecrets,
 ): UnlockedCredential {
-  for (const f of ['domain', 'sudo', 'tlsVerify', 'caFile'] as const) {
+  for (const f of ['domain', 'sudo', 'tlsVerify', 'caFile', 'jump'] as const) {
     if (input[f] !== undefined) throw invalid(`${label}: ${f} does not apply to snmp credentials`);
   }
   const version = oneOf(label, 'version', input.version ?? '2c', SNMP_VERSIONS);
@@ -326,6 +342,31 @@ function requireUsername(label: string, value: unknown, allowSpaces = false): st
   }
   if (v.length > 256) throw invalid(`${label}: the username is longer than 256 characters`);
   return v;
+}
+
+/** A DNS name (RFC 1123 labels) or an IP address, as a jump host may be given. */
+const HOST_NAME =
+  /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+/**
+ * Checks a jump host's shape; `credentialId` keeps the name or id as given until the vault
+ * resolves it against the stored credentials (it must be another SSH credential without a jump).
+ */
+function validateJump(
+  label: string,
+  jump: NonNullable<CredentialInput['jump']>,
+): { address: string; port: number; credentialId: string } {
+  const address = typeof jump.address === 'string' ? jump.address.trim() : '';
+  if (isIP(address) === 0 && !HOST_NAME.test(address)) {
+    throw invalid(
+      `${label}: jump host ${JSON.stringify(jump.address)} is not an IP address or host name`,
+    );
+  }
+  const port = validatePort(`${label} jump host`, jump.port, 22);
+  if (typeof jump.credential !== 'string' || jump.credential.trim() === '') {
+    throw invalid(`${label}: a jump host needs the name of the SSH credential that logs in to it`);
+  }
+  return { address, port, credentialId: jump.credential.trim() };
 }
 
 function validatePort(label: string, value: unknown, fallback: number): number {

@@ -32,6 +32,15 @@ export interface SshCredential extends CredentialBase {
   username: string;
   port: number;
   sudo: SudoMode;
+  /** Reach targets through this jump host (bastion), logged in with another SSH credential. */
+  jump?: SshJump;
+}
+
+/** A jump host: where it is and which stored SSH credential logs in to it (one hop). */
+export interface SshJump {
+  address: string;
+  port: number;
+  credentialId: string;
 }
 
 export interface SnmpCredential extends CredentialBase {

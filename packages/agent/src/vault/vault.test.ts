@@ -279,3 +279,84 @@ test(
     });
   },
 );
+
+test('an ssh jump host names another stored ssh credential by name, kept as its id', async () => {
+  await withDir(async (dir) => {
+    const vault = await open(dir);
+    const bastion = await vault.add({
+      name: 'bastion',
+      kind: 'ssh',
+      username: 'jump',
+      secrets: { password: SECRET },
+    });
+    const inner = await vault.add({
+      name: 'inner',
+      kind: 'ssh',
+      username: 'ops',
+      jump: { address: 'bastion.example', credential: 'BASTION' },
+      secrets: { password: SECRET },
+    });
+    assert.deepEqual(inner.kind === 'ssh' && inner.jump, {
+      address: 'bastion.example',
+      port: 22,
+      credentialId: bastion.id,
+    });
+    // Renaming the jump credential keeps the link; an update of the user keeps the jump.
+    await vault.update('bastion', { name: 'bastion-2' });
+    const updated = await vault.update('inner', { username: 'ops2' });
+    assert.equal(updated.kind === 'ssh' && updated.jump?.credentialId, bastion.id);
+
+    const refuse = async (p: Promise<unknown>, message: RegExp) =>
+      assert.rejects(
+        p,
+        (e) => hasCode(e, 'ERR_CONFIG_INVALID') && message.test((e as Error).message),
+      );
+    await refuse(vault.remove('bastion-2'), /logs in to the jump host of 'inner'/);
+    await refuse(
+      vault.add({
+        name: 'two-hops',
+        kind: 'ssh',
+        username: 'x',
+        jump: { address: '198.18.0.10', credential: 'inner' },
+        secrets: { password: SECRET },
+      }),
+      /only one hop is supported/,
+    );
+    await refuse(
+      vault.add({
+        name: 'nowhere',
+        kind: 'ssh',
+        username: 'x',
+        jump: { address: '198.18.0.10', credential: 'missing' },
+        secrets: { password: SECRET },
+      }),
+      /no stored credential 'missing'/,
+    );
+    await refuse(
+      vault.add({
+        name: 'bad-host',
+        kind: 'ssh',
+        username: 'x',
+        jump: { address: 'bad host!', credential: 'bastion-2' },
+        secrets: { password: SECRET },
+      }),
+      /is not an IP address or host name/,
+    );
+    await vault.add({ name: 'snmp', kind: 'snmp', secrets: { community: 'c0mmunity-x' } });
+    await refuse(
+      vault.add({
+        name: 'via-snmp',
+        kind: 'ssh',
+        username: 'x',
+        jump: { address: '198.18.0.10', credential: 'snmp' },
+        secrets: { password: SECRET },
+      }),
+      /is snmp, not ssh/,
+    );
+    // Nothing refused was stored.
+    assert.deepEqual(
+      (await open(dir)).list().map((c) => c.name),
+      ['bastion-2', 'inner', 'snmp'],
+    );
+  });
+});

@@ -122,6 +122,7 @@ export class Vault {
     });
     await this.#mutate((entries) => {
       assertUniqueName(entries, credential.name, null);
+      resolveJump(entries, credential);
       return [...entries, { ...credential, secrets }];
     });
     return publicPart({ ...credential, secrets });
@@ -139,6 +140,7 @@ export class Vault {
         updatedAt: this.#now().toISOString(),
       });
       assertUniqueName(entries, credential.name, current.id);
+      resolveJump(entries, credential);
       updated = { ...credential, secrets };
       return entries.map((e) => (e.id === current.id ? updated! : e));
     });
@@ -150,6 +152,13 @@ export class Vault {
     let removed: StoredCredential | undefined;
     await this.#mutate((entries) => {
       removed = findIn(entries, name);
+      const users = entries.filter((e) => e.kind === 'ssh' && e.jump?.credentialId === removed!.id);
+      if (users.length > 0) {
+        throw new ScannerError(
+          'ERR_CONFIG_INVALID',
+          `'${removed.name}' logs in to the jump host of ${users.map((u) => `'${u.name}'`).join(', ')}; remove or change those first`,
+        );
+      }
       return entries.filter((e) => e.id !== removed!.id);
     });
     return publicPart(removed!);
@@ -331,6 +340,43 @@ function processAlive(pid: number): boolean {
   }
 }
 
+/**
+ * Replaces an SSH credential's jump reference (a name or id as given) by the id of the stored
+ * SSH credential it names, which must not itself go through a jump host (one hop).
+ */
+function resolveJump(entries: StoredCredential[], credential: Credential): void {
+  if (credential.kind !== 'ssh' || !credential.jump) return;
+  const label = `credential '${credential.name}'`;
+  let target: StoredCredential;
+  try {
+    target = findIn(entries, credential.jump.credentialId);
+  } catch {
+    throw new ScannerError(
+      'ERR_CONFIG_INVALID',
+      `${label}: no stored credential '${credential.jump.credentialId}' for the jump host; add it first`,
+    );
+  }
+  if (target.kind !== 'ssh') {
+    throw new ScannerError(
+      'ERR_CONFIG_INVALID',
+      `${label}: the jump host's credential '${target.name}' is ${target.kind}, not ssh`,
+    );
+  }
+  if (target.id === credential.id) {
+    throw new ScannerError(
+      'ERR_CONFIG_INVALID',
+      `${label}: cannot be its own jump host's credential`,
+    );
+  }
+  if (target.jump) {
+    throw new ScannerError(
+      'ERR_CONFIG_INVALID',
+      `${label}: '${target.name}' goes through a jump host itself; only one hop is supported`,
+    );
+  }
+  credential.jump = { ...credential.jump, credentialId: target.id };
+}
+
 function findIn(entries: StoredCredential[], name: string): StoredCredential {
   const lower = name.toLowerCase();
   const found =
@@ -360,6 +406,10 @@ function publicPart(entry: StoredCredential): Credential {
 function mergeChanges(current: StoredCredential, changes: CredentialChanges): CredentialInput {
   const { id: _id, createdAt: _c, updatedAt: _u, secrets, ...fields } = current;
   const base: CredentialInput = { ...(fields as CredentialInput), secrets: { ...secrets } };
+  if (current.kind === 'ssh' && current.jump) {
+    const { credentialId, ...where } = current.jump;
+    base.jump = { ...where, credential: credentialId };
+  }
   // A new Windows account given as DOMAIN\user or user@domain carries its own domain.
   if (
     current.kind === 'windows' &&

@@ -30,6 +30,9 @@ import {
   type UnlockedCredential,
 } from '../../vault/credential-types.js';
 import { Vault } from '../../vault/vault.js';
+import { openStore } from '../../store/index.js';
+import type { HostKeyCheck } from '../../transports/ssh/ssh-session.js';
+import type { SshJumpLogin } from '../../scan/ssh-login.js';
 import { listValues, parseCommandArgs, type OptionSpec } from '../args.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIo, Command } from '../io.js';
@@ -46,6 +49,8 @@ credentials add PROTOCOL --name NAME [options]
   --domain D               windows: domain when --username has none (default . = local)
   --port N                 ssh 22, snmp 161, vcenter 443 by default
   --sudo MODE              ssh: none (default), nopasswd, password
+  --jump-host HOST[:PORT]  ssh: reach targets through this jump host (bastion), one hop
+  --jump-credential NAME   ssh: the stored ssh credential that logs in to the jump host
   --snmp-version V         snmp: 1, 2c (default) or 3
   --security-level L       snmp v3: noAuthNoPriv, authNoPriv, authPriv (default)
   --auth-protocol P        snmp v3: md5, sha (default), sha224, sha256, sha384, sha512
@@ -106,6 +111,8 @@ const ADD_OPTIONS = {
   domain: { type: 'string' },
   port: { type: 'string' },
   sudo: { type: 'string' },
+  'jump-host': { type: 'string' },
+  'jump-credential': { type: 'string' },
   'snmp-version': { type: 'string' },
   'security-level': { type: 'string' },
   'auth-protocol': { type: 'string' },
@@ -123,7 +130,7 @@ const DEFAULT_TEST_TIMEOUT_MS = 15_000;
 export type CredentialChecker = (
   unlocked: UnlockedCredential,
   address: string,
-  opts: { signal: AbortSignal; timeoutMs: number },
+  opts: { signal: AbortSignal; timeoutMs: number; hostKey?: HostKeyCheck; jump?: SshJumpLogin },
 ) => Promise<{ attempt: ProtocolAttempt; facts?: Record<string, string> }>;
 
 /** What the command needs from outside; tests replace the network parts. */
@@ -246,6 +253,9 @@ async function runAdd(args: string[], io: CliIo): Promise<number> {
   if (str('domain') !== undefined) input.domain = str('domain');
   if (str('port') !== undefined) input.port = parsePort(str('port')!);
   if (str('sudo') !== undefined) input.sudo = choice('--sudo', str('sudo')!, SUDO_MODES);
+  if (str('jump-host') !== undefined || str('jump-credential') !== undefined) {
+    input.jump = parseJump(str('jump-host'), str('jump-credential'));
+  }
   if (str('snmp-version') !== undefined) {
     input.version = choice(
       '--snmp-version',
@@ -363,7 +373,7 @@ async function runTest(args: string[], io: CliIo, deps: CredentialsCommandDeps):
   const timeoutText = values['timeout-ms'];
   const timeoutMs =
     timeoutText === undefined ? DEFAULT_TEST_TIMEOUT_MS : parseTimeout(String(timeoutText));
-  return withSession(values['data-dir'] as string | undefined, io, async ({ vault, log }) => {
+  return withSession(values['data-dir'] as string | undefined, io, async ({ dir, vault, log }) => {
     const credential = vault.get(name);
     const address = await resolveTarget(target, io.signal, deps.resolve);
     if (
@@ -377,10 +387,23 @@ async function runTest(args: string[], io: CliIo, deps: CredentialsCommandDeps):
     }
     const unlocked = vault.unlock(credential.id);
     const check = deps.checkCredential ?? (await loadChecker());
-    const { attempt, facts = {} } = await check(unlocked, address, {
-      signal: io.signal,
-      timeoutMs,
-    });
+    // SSH keys are checked against (and pinned in) the store, exactly as a scan does.
+    const sshPort = credential.kind === 'ssh' ? credential.port : undefined;
+    const store = sshPort !== undefined ? openStore(dir) : undefined;
+    // Loaded here, like the checker: it pulls in the SSH transport.
+    const { jumpLoginFor } = await import('../../scan/ssh-login.js');
+    let outcome: Awaited<ReturnType<CredentialChecker>>;
+    try {
+      outcome = await check(unlocked, address, {
+        signal: io.signal,
+        timeoutMs,
+        ...(store && sshPort ? { hostKey: store.hostKeys.checkFor(address, sshPort) } : {}),
+        ...jumpLoginFor(vault, store, credential),
+      });
+    } finally {
+      store?.close();
+    }
+    const { attempt, facts = {} } = outcome;
     const where = address === target ? address : `${target} (${address})`;
     const scrub = (text: string) => log.files.secrets.scrub(text);
     let line = `${attempt.protocol} with '${credential.name}' on ${where}: ${attempt.status} (${attempt.durationMs} ms)`;
@@ -425,7 +448,7 @@ function details(c: Credential): string {
     case 'windows':
       return `${c.domain}\\${c.username}`;
     case 'ssh':
-      return `${c.username} port ${c.port} sudo ${c.sudo}`;
+      return `${c.username} port ${c.port} sudo ${c.sudo}${c.jump ? ` via ${c.jump.address}:${c.jump.port}` : ''}`;
     case 'snmp':
       return c.version === '3'
         ? `v3 ${c.username} ${c.securityLevel}${c.authProtocol ? ` ${c.authProtocol}` : ''}${c.privProtocol ? `/${c.privProtocol}` : ''} port ${c.port}`
@@ -433,6 +456,22 @@ function details(c: Credential): string {
     case 'vcenter':
       return `${c.username} port ${c.port}${c.tlsVerify ? '' : ' tls-verify off'}${c.caFile ? ` ca ${c.caFile}` : ''}`;
   }
+}
+
+/** `--jump-host HOST[:PORT]` with `--jump-credential NAME`: both or neither. */
+function parseJump(
+  host: string | undefined,
+  credential: string | undefined,
+): NonNullable<CredentialInput['jump']> {
+  if (host === undefined || credential === undefined) {
+    throw usage('--jump-host and --jump-credential go together');
+  }
+  const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(host);
+  if (!m) throw usage(`--jump-host must be HOST or HOST:PORT, got '${host}'`);
+  const address = m[1]!.replace(/^\[|\]$/g, '');
+  return m[2] === undefined
+    ? { address, credential }
+    : { address, port: parsePort(m[2]), credential };
 }
 
 function parsePort(text: string): number {

@@ -2,5 +2,6 @@
 import type { Command } from '../io.js';
 import { scanCommand } from './scan.js';
 import { credentialsCommand } from './credentials.js';
+import { hostKeysCommand } from './host-keys.js';
 
-export const COMMANDS: Command[] = [scanCommand, credentialsCommand];
+export const COMMANDS: Command[] = [scanCommand, credentialsCommand, hostKeysCommand];

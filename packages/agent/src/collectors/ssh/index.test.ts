@@ -35,6 +35,7 @@ function replaying(reply: (nonce: string) => Partial<ExecResult>): SshExecutor &
         exitCode: 0,
         exitSignal: null,
         truncated: false,
+        timedOut: false,
         ...reply(nonceOf(opts)),
       });
     },
@@ -130,7 +131,35 @@ describe('collectSshInventory', () => {
     assert.ok(inv.stats.warnings.some((w) => /output cut at/.test(w)));
   });
 
-  test('collectSshInventory returns timeout sections when the exec times out', async () => {
+  test('collectSshInventory returns timeout sections when the exec times out silent', async () => {
+    const session = replaying(() => ({ stdout: '', exitCode: null, timedOut: true }));
+    const inv = await collectSshInventory(session, base);
+    assert.equal(inv.error?.code, 'ERR_TIMEOUT');
+    assert.match(inv.error?.message ?? '', /timed out after 60000ms before any section/);
+    assert.equal(inv.stats.timedOut, true);
+    for (const s of SSH_SECTIONS) assert.equal(inv.sections[s], 'timeout');
+  });
+
+  test('collectSshInventory keeps the sections read before the exec timed out', async () => {
+    const session = replaying((nonce) => {
+      const full = debianOutput(nonce);
+      return { stdout: full.slice(0, full.indexOf('begin ps@@') + 2000), timedOut: true };
+    });
+    const inv = await collectSshInventory(session, base);
+    assert.equal(inv.error?.code, 'ERR_TIMEOUT');
+    assert.match(
+      inv.error?.message ?? '',
+      /ssh command timed out after 60000ms; \d+ sections read/,
+    );
+    assert.equal(inv.sections.software, 'complete');
+    assert.equal(inv.ci.os.id, 'debian');
+    assert.equal(inv.sections.processes, 'partial');
+    assert.match(inv.notes.processes?.[0] ?? '', /no end marker: ssh command timed out/);
+    assert.equal(inv.sections.users, 'timeout');
+    assert.match(inv.notes.users?.[0] ?? '', /timed out after 60000ms before this section/);
+  });
+
+  test('collectSshInventory still maps a thrown ERR_TIMEOUT to timeout sections', async () => {
     const inv = await collectSshInventory(
       failing(new ScannerError('ERR_TIMEOUT', 'ssh command timed out after 10ms')),
       base,
@@ -170,6 +199,7 @@ describe('collectSshInventory', () => {
           exitCode: 1,
           exitSignal: null,
           truncated: false,
+          timedOut: false,
         }),
     };
     const inv = await collectSshInventory(session, { ...base, sudo: 'password', sudoPassword: pw });
@@ -195,6 +225,7 @@ describe('collectSshInventory', () => {
           exitCode: r.status,
           exitSignal: r.signal,
           truncated: false,
+          timedOut: false,
         });
       },
     };

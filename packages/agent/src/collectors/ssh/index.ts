@@ -46,7 +46,11 @@ export interface SshCollectError {
 }
 
 export interface SshCollection extends SshInventory {
-  /** Set when the exec itself failed (timeout, refused channel); sections then say why. */
+  /**
+   * Set when the collection did not run to its end: ERR_TIMEOUT (the exec outlived the budget;
+   * the sections read before are kept), ERR_PROTOCOL (refused channel, the host closed it
+   * mid-stream, output without any section). Null for a complete run and for the output cap.
+   */
   error: SshCollectError | null;
   stats: {
     durationMs: number;
@@ -54,6 +58,8 @@ export interface SshCollection extends SshInventory {
     roundTrips: number;
     stdoutBytes: number;
     truncated: boolean;
+    /** The exec hit `timeoutMs`; the sections are what arrived before it. */
+    timedOut: boolean;
     exitCode: number | null;
     /** Whether the script printed its final marker. */
     done: boolean;
@@ -75,14 +81,33 @@ function emptyInventory(state: SectionState, note: string): SshInventory {
   return { ...inv, sections, notes };
 }
 
+/** Why output without the final marker stopped, for the notes and the error. */
+function endedBy(r: ExecResult, timeoutMs: number, maxBytes: number): string {
+  if (r.timedOut) return `ssh command timed out after ${timeoutMs}ms`;
+  if (r.truncated) return `output cut at ${maxBytes} bytes`;
+  if (r.exitCode === null && r.exitSignal === null) {
+    return 'the host closed the channel without an exit status';
+  }
+  return `the script ended early (${r.exitSignal ? `signal ${r.exitSignal}` : `exit ${r.exitCode}`})`;
+}
+
+/** Host text fit for an error message: one line, no control characters, bounded. */
+function hostText(text: string): string {
+  return text
+    .replace(/[\p{Cc}\p{Cf}]+/gu, ' ')
+    .trim()
+    .slice(0, 200);
+}
+
 /**
  * Collects a Linux/Unix host's inventory over an authenticated session with one exec channel.
- * Never throws for an ordinary failure (timeout, refused channel, garbage, truncated output): the
- * sections say what is missing and `error` names the failure. Rethrows only on abort (scan cancel).
+ * Never throws for an ordinary failure (timeout, refused channel, garbage, truncated output, a
+ * channel closed mid-stream): the sections say what is missing and `error` names the failure.
+ * Rethrows only on abort (scan cancel).
  *
- * The transport drops a command's output when its own timeout fires, so the script keeps its own
- * deadline (budget minus a margin) and per-command `timeout`s: a slow host ends the script early
- * with the remaining sections reported `timeout`, and the exec limit is only the last resort.
+ * The script keeps its own deadline (budget minus a margin) and per-command `timeout`s, so a slow
+ * host ends the script early with the remaining sections reported `timeout`. The exec limit is
+ * the last resort: when it fires, the sections already read are kept and the rest are `timeout`.
  *
  * @example
  * const inv = await collectSshInventory(session, { signal, timeoutMs: 120_000, sudo: credential.sudo });
@@ -120,6 +145,7 @@ export async function collectSshInventory(
     roundTrips: 1,
     stdoutBytes: r ? Buffer.byteLength(r.stdout) : 0,
     truncated: r?.truncated ?? false,
+    timedOut: r?.timedOut ?? false,
     exitCode: r?.exitCode ?? null,
     done,
     warnings,
@@ -148,11 +174,14 @@ export async function collectSshInventory(
   const split = splitSections(result.stdout, nonce, { maxSectionChars: maxSectionBytes });
   const warnings = [...split.warnings];
   if (result.truncated) warnings.push(`output cut at ${maxBytes} bytes`);
+  const ended = split.done ? null : endedBy(result, opts.timeoutMs, maxBytes);
+  if (ended && !result.truncated) warnings.push(ended);
   let inventory: SshInventory;
   try {
     inventory = buildInventory({
       sections: split.sections,
       done: split.done,
+      endedBy: ended ?? undefined,
       capturedAt: now().toISOString(),
     });
   } catch (err) {
@@ -167,22 +196,36 @@ export async function collectSshInventory(
       stats: stats(result, split.done, warnings),
     };
   }
-  let error: SshCollectError | null = null;
-  if (!split.sections.has('meta')) {
-    // No marker at all: not a POSIX shell (a network CLI, a forced command, a password-change prompt).
-    let text = `${result.stderr}\n${result.stdout}`;
-    // A peer that echoes its input would echo the script, and with it a sudo password.
-    if (opts.sudoPassword) text = text.split(opts.sudoPassword).join('***');
-    text = text.trim().slice(0, 200);
-    error = {
-      code: 'ERR_PROTOCOL',
-      message: `the collection script produced no sections (exit ${result.exitCode ?? 'none'})${text ? `: ${text}` : ''}`,
-    };
+  const read = `${split.sections.size} sections read`;
+  if (!split.sections.has('meta') && result.timedOut) {
+    // Silent until the limit: a hung shell (or one far too slow to start); nothing to map.
+    const message = `${ended ?? 'ssh command timed out'} before any section`;
     return {
-      ...emptyInventory('unsupported', 'no POSIX shell output'),
-      error,
+      ...emptyInventory('timeout', message),
+      error: { code: 'ERR_TIMEOUT', message },
       stats: stats(result, split.done, warnings),
     };
   }
+  if (!split.sections.has('meta')) {
+    // No marker at all: not a POSIX shell (a network CLI, a forced command, a password-change
+    // prompt, garbage). A peer that echoes its input would echo the script, and with it a sudo
+    // password; the host's text is made one printable line.
+    let text = `${result.stderr}\n${result.stdout}`;
+    if (opts.sudoPassword) text = text.split(opts.sudoPassword).join('***');
+    text = hostText(text);
+    return {
+      ...emptyInventory('unsupported', 'no POSIX shell output'),
+      error: {
+        code: 'ERR_PROTOCOL',
+        message: `the collection script produced no sections (exit ${result.exitCode ?? 'none'})${text ? `: ${text}` : ''}`,
+      },
+      stats: stats(result, split.done, warnings),
+    };
+  }
+  // The output cap is this collector's own limit, not a failure of the host: the warnings say it.
+  let error: SshCollectError | null = null;
+  if (ended && result.timedOut) error = { code: 'ERR_TIMEOUT', message: `${ended}; ${read}` };
+  else if (ended && !result.truncated)
+    error = { code: 'ERR_PROTOCOL', message: `${ended}; ${read}` };
   return { ...inventory, error, stats: stats(result, split.done, warnings) };
 }

@@ -144,8 +144,19 @@ export interface InventoryInput {
   sections: ReadonlyMap<string, RawSection>;
   /** True when the script's final marker was read; absent sections then were never meant to run. */
   done: boolean;
+  /**
+   * Why the output stopped before the final marker (the exec timed out, the channel closed, the
+   * output cap), named in the notes of the sections it cut or cost; unset: "output ended".
+   */
+  endedBy?: string;
   /** When the output was captured (ISO 8601), for process start times. */
   capturedAt?: string;
+}
+
+/** How the output ended, for sourceState: whether the final marker came and, if not, why. */
+interface OutputEnd {
+  done: boolean;
+  endedBy: string | null;
 }
 
 const MAX_NOTES = 12;
@@ -156,13 +167,16 @@ type Outcome = { state: SectionState; notes: string[] };
 function sourceState(
   raw: RawSection | undefined,
   parsed: SectionResult<unknown> | null,
-  done: boolean,
+  end: OutputEnd,
   what: string,
 ): Outcome {
   if (raw === undefined) {
-    return done
+    return end.done
       ? { state: 'unsupported', notes: [`${what}: not collected on this host`] }
-      : { state: 'timeout', notes: [`${what}: output ended before this section`] };
+      : {
+          state: 'timeout',
+          notes: [`${what}: ${end.endedBy ?? 'output ended'} before this section`],
+        };
   }
   if (raw.status === 'timeout')
     return { state: 'timeout', notes: [`${what}: ${raw.note ?? 'command timed out'}`] };
@@ -170,7 +184,9 @@ function sourceState(
     return { state: 'unsupported', notes: [`${what}: ${raw.note ?? 'skipped'}`] };
   const notes = (parsed?.warnings ?? []).map((w) => `${what}: ${w}`);
   if (raw.status === 'cut') {
-    notes.unshift(`${what}: output cut (${raw.note ?? 'truncated'})`);
+    const why =
+      raw.note === 'no end marker' && end.endedBy ? `${raw.note}: ${end.endedBy}` : raw.note;
+    notes.unshift(`${what}: output cut (${why ?? 'truncated'})`);
     return { state: parsed && parsed.state !== 'unsupported' ? 'partial' : 'timeout', notes };
   }
   if (parsed === null) return { state: 'complete', notes };
@@ -288,7 +304,7 @@ function allSections(state: SectionState): Record<SshSectionName, SectionState> 
  */
 export function buildInventory(input: InventoryInput): SshInventory {
   const S = input.sections;
-  const done = input.done;
+  const end: OutputEnd = { done: input.done, endedBy: input.endedBy ?? null };
   const ci = emptyCi();
   const states: Partial<Record<SshSectionName, Outcome>> = {};
   const run = runFacts(S.get('meta'));
@@ -319,7 +335,7 @@ export function buildInventory(input: InventoryInput): SshInventory {
   const hostRaw = S.get('hostname');
   const host = parse(hostRaw, (t) => parseHostname(t));
   if (host) Object.assign(ci.identity, host.data);
-  states.identity = sourceState(hostRaw, host, done, 'hostname');
+  states.identity = sourceState(hostRaw, host, end, 'hostname');
 
   const osRaw = S.get('os-release') ?? S.get('sw-vers');
   const osParsed = parse(osRaw, S.has('os-release') ? parseOsRelease : parseSwVers);
@@ -335,9 +351,9 @@ export function buildInventory(input: InventoryInput): SshInventory {
   );
   if (up) Object.assign(ci.os, up.data);
   states.os = merge([
-    sourceState(osRaw, osParsed, done, 'os-release'),
-    sourceState(unameRaw, uname, done, 'uname'),
-    sourceState(upRaw, up, done, 'uptime'),
+    sourceState(osRaw, osParsed, end, 'os-release'),
+    sourceState(unameRaw, uname, end, 'uname'),
+    sourceState(upRaw, up, end, 'uptime'),
   ]);
 
   // hardware
@@ -351,15 +367,15 @@ export function buildInventory(input: InventoryInput): SshInventory {
       ci.hardware.memory = r.data.memory;
       ci.hardware.systemModel = r.data.systemModel;
     }
-    hw.push(sourceState(cpuRaw, r, done, cpuName));
+    hw.push(sourceState(cpuRaw, r, end, cpuName));
   } else {
     const r = parse(cpuRaw, cpuName === 'lscpu' ? parseLscpu : parseProcCpuinfo);
     if (r) ci.hardware.cpu = r.data;
-    hw.push(sourceState(cpuRaw, r, done, cpuName));
+    hw.push(sourceState(cpuRaw, r, end, cpuName));
     const memRaw = S.get('meminfo');
     const mem = parse(memRaw, parseMeminfo);
     if (mem) ci.hardware.memory = mem.data;
-    hw.push(sourceState(memRaw, mem, done, 'meminfo'));
+    hw.push(sourceState(memRaw, mem, end, 'meminfo'));
   }
   const diskName = S.has('lsblk') ? 'lsblk' : 'partitions';
   const diskRaw = S.get(diskName);
@@ -368,11 +384,11 @@ export function buildInventory(input: InventoryInput): SshInventory {
     ci.hardware.disks = disks.data.disks;
     ci.hardware.partitions = disks.data.partitions;
   }
-  if (diskRaw?.status !== 'skipped') hw.push(sourceState(diskRaw, disks, done, diskName));
+  if (diskRaw?.status !== 'skipped') hw.push(sourceState(diskRaw, disks, end, diskName));
   const dfRaw = S.get('df');
   const df = parse(dfRaw, parseDfPosix);
   if (df) ci.hardware.filesystems = df.data;
-  hw.push(sourceState(dfRaw, df, done, 'df'));
+  hw.push(sourceState(dfRaw, df, end, 'df'));
   states.hardware = merge(hw);
 
   // dmi: serial and UUID need root; without it the section is `denied`, naming what was missing.
@@ -383,7 +399,7 @@ export function buildInventory(input: InventoryInput): SshInventory {
     ci.identity.serial = dmi.data.serial;
     ci.identity.systemUuid = dmi.data.systemUuid;
   }
-  const dmiState = sourceState(dmiRaw, dmi, done, 'dmi');
+  const dmiState = sourceState(dmiRaw, dmi, end, 'dmi');
   if (dmi && dmi.data.permissionDenied.length > 0) {
     const why = ENHANCED.has(run.privilege)
       ? `unreadable even with ${run.privilege}`
@@ -401,7 +417,7 @@ export function buildInventory(input: InventoryInput): SshInventory {
   ci.identity.macs = [
     ...new Set(ci.interfaces.map((i) => i.mac).filter((m): m is string => m !== null)),
   ];
-  states.interfaces = sourceState(ifRaw, ifs, done, ifName);
+  states.interfaces = sourceState(ifRaw, ifs, end, ifName);
 
   const net: Outcome[] = [];
   if (S.has('ip-route') || !S.has('netstat-rn')) {
@@ -410,13 +426,13 @@ export function buildInventory(input: InventoryInput): SshInventory {
     const r6Raw = S.get('ip-route6');
     const r6 = parse(r6Raw, (t) => parseIpRouteJson(t, 'inet6'));
     ci.network.routes = [...(r4?.data ?? []), ...(r6?.data ?? [])];
-    net.push(sourceState(r4Raw, r4, done, 'ip-route'));
-    if (r6Raw !== undefined) net.push(sourceState(r6Raw, r6, done, 'ip-route6'));
+    net.push(sourceState(r4Raw, r4, end, 'ip-route'));
+    if (r6Raw !== undefined) net.push(sourceState(r6Raw, r6, end, 'ip-route6'));
   } else {
     const rRaw = S.get('netstat-rn');
     const r = parse(rRaw, parseNetstatRn);
     ci.network.routes = r?.data ?? [];
-    net.push(sourceState(rRaw, r, done, 'netstat-rn'));
+    net.push(sourceState(rRaw, r, end, 'netstat-rn'));
   }
   ci.network.defaultGateways = [
     ...new Set(
@@ -429,7 +445,7 @@ export function buildInventory(input: InventoryInput): SshInventory {
     ci.network.dnsServers = dns.data.nameservers;
     ci.network.searchDomains = dns.data.searchDomains;
   }
-  net.push(sourceState(dnsRaw, dns, done, 'resolv.conf'));
+  net.push(sourceState(dnsRaw, dns, end, 'resolv.conf'));
   states.network = merge(net);
 
   // software: every package manager present counts.
@@ -446,10 +462,10 @@ export function buildInventory(input: InventoryInput): SshInventory {
     if (raw === undefined) continue;
     const r = parse(raw, fn);
     if (r) ci.software.push(...r.data);
-    pk.push(sourceState(raw, r, done, name));
+    pk.push(sourceState(raw, r, end, name));
   }
   states.software =
-    pk.length > 0 ? merge(pk) : sourceState(S.get('packages'), null, done, 'packages');
+    pk.length > 0 ? merge(pk) : sourceState(S.get('packages'), null, end, 'packages');
 
   // processes
   const psRaw = S.get('ps');
@@ -457,7 +473,7 @@ export function buildInventory(input: InventoryInput): SshInventory {
     parsePs(t, input.capturedAt ? { capturedAt: input.capturedAt } : {}),
   );
   if (ps) ci.processes = ps.data;
-  states.processes = sourceState(psRaw, ps, done, 'ps');
+  states.processes = sourceState(psRaw, ps, end, 'ps');
 
   // services
   if (S.has('systemd-units') || S.has('systemd-unit-files')) {
@@ -465,8 +481,8 @@ export function buildInventory(input: InventoryInput): SshInventory {
     const fRaw = S.get('systemd-unit-files');
     const r = parseSystemdServices(uRaw?.text ?? '', fRaw?.text ?? '');
     ci.services = r.data;
-    const parts = [sourceState(fRaw, r, done, 'systemd')];
-    if (uRaw !== undefined) parts.push(sourceState(uRaw, r, done, 'systemd'));
+    const parts = [sourceState(fRaw, r, end, 'systemd')];
+    if (uRaw !== undefined) parts.push(sourceState(uRaw, r, end, 'systemd'));
     states.services = merge(parts);
   } else {
     const name = S.has('openrc') ? 'openrc' : S.has('sysv') ? 'sysv' : 'services';
@@ -474,7 +490,7 @@ export function buildInventory(input: InventoryInput): SshInventory {
     const r =
       name === 'services' ? null : parse(raw, name === 'openrc' ? parseOpenRc : parseSysvServices);
     if (r) ci.services = r.data;
-    states.services = sourceState(raw, r, done, name);
+    states.services = sourceState(raw, r, end, name);
   }
 
   // connections
@@ -483,18 +499,18 @@ export function buildInventory(input: InventoryInput): SshInventory {
     const raw = S.get(name);
     const r = parse(raw, name === 'ss' ? parseSs : parseNetstat);
     if (r) ci.connections = r.data;
-    states.connections = sourceState(raw, r, done, name);
+    states.connections = sourceState(raw, r, end, name);
   } else if (S.has('proc-net-tcp')) {
     const parts: Outcome[] = [];
     for (const f of ['tcp', 'tcp6', 'udp', 'udp6'] as const) {
       const raw = S.get(`proc-net-${f}`);
       const r = parse(raw, (t) => parseProcNet(t, f.startsWith('tcp') ? 'tcp' : 'udp'));
       if (r) ci.connections.push(...r.data);
-      if (raw !== undefined || f === 'tcp') parts.push(sourceState(raw, r, done, `/proc/net/${f}`));
+      if (raw !== undefined || f === 'tcp') parts.push(sourceState(raw, r, end, `/proc/net/${f}`));
     }
     states.connections = merge(parts);
   } else {
-    states.connections = sourceState(S.get('connections'), null, done, 'connections');
+    states.connections = sourceState(S.get('connections'), null, end, 'connections');
   }
 
   // users
@@ -508,13 +524,13 @@ export function buildInventory(input: InventoryInput): SshInventory {
     }),
   );
   if (users) ci.users = users.data;
-  states.users = sourceState(pwRaw, users, done, 'passwd');
+  states.users = sourceState(pwRaw, users, end, 'passwd');
 
   // virtualization
   const vRaw = S.get('virt');
   const virt = parse(vRaw, parseVirtualization);
   if (virt) ci.virtualization = virt.data;
-  states.virtualization = sourceState(vRaw, virt, done, 'virtualization');
+  states.virtualization = sourceState(vRaw, virt, end, 'virtualization');
 
   const sections = {} as Record<SshSectionName, SectionState>;
   const notes: Partial<Record<SshSectionName, string[]>> = {};

@@ -137,9 +137,9 @@ describe('fingerprintSmb against Samba on loopback', { skip }, () => {
     assert.equal(r.facts.netbiosComputerName, 'NOPEUNIT');
   });
 
-  test('a closed port is ERR_UNREACHABLE', async () => {
+  test('a closed port is ERR_PORT_CLOSED', async () => {
     await assert.rejects(fingerprintSmb('127.0.0.1', await freeTcpPort(), ctx()), (e) =>
-      hasCode(e, 'ERR_UNREACHABLE'),
+      hasCode(e, 'ERR_PORT_CLOSED'),
     );
   });
 });

@@ -95,7 +95,8 @@ async function readChallenge(
  * Reads an SMB server's dialect, signing policy, GUID, clock, and the NTLM challenge's names and
  * OS version, sending no credentials: the connection is dropped after the challenge.
  * `ctx.timeoutMs` bounds the whole exchange; ERR_TIMEOUT names the phase that ran out.
- * Rejects ERR_UNREACHABLE (refused), ERR_TIMEOUT, ERR_ABORTED, or ERR_PROTOCOL (not SMB2).
+ * Rejects ERR_PORT_CLOSED (refused), ERR_UNREACHABLE, ERR_TIMEOUT, ERR_ABORTED, or ERR_PROTOCOL
+ * (not SMB2).
  */
 export async function probeSmb(
   address: string,

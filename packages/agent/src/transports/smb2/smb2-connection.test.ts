@@ -104,12 +104,12 @@ test('a peer that hangs up mid-exchange gives ERR_PROTOCOL', async () => {
   );
 });
 
-test('a refused connection gives ERR_UNREACHABLE', async () => {
+test('a refused connection gives ERR_PORT_CLOSED', async () => {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
   await new Promise((resolve) => server.close(resolve));
-  await assert.rejects(exchangeWith(port), (e) => hasCode(e, 'ERR_UNREACHABLE'));
+  await assert.rejects(exchangeWith(port), (e) => hasCode(e, 'ERR_PORT_CLOSED'));
 });
 
 test('aborting the signal ends a waiting exchange with ERR_ABORTED', async () => {

@@ -58,7 +58,10 @@ export class SmbConnection {
     );
   }
 
-  /** Connects (and opens the NetBIOS session when asked). Rejects ERR_UNREACHABLE on refusal. */
+  /**
+   * Connects (and opens the NetBIOS session when asked). Rejects ERR_PORT_CLOSED on refusal,
+   * ERR_UNREACHABLE when there is no route.
+   */
   static async connect(host: string, port: number, o: SmbConnectOptions): Promise<SmbConnection> {
     o.signal.throwIfAborted();
     const label = `smb ${host}:${port}`;
@@ -68,7 +71,11 @@ export class SmbConnection {
       socket.once('error', (err: NodeJS.ErrnoException) =>
         settle(
           new ScannerError(
-            unreachable(err.code) ? 'ERR_UNREACHABLE' : 'ERR_PROTOCOL',
+            err.code === 'ECONNREFUSED'
+              ? 'ERR_PORT_CLOSED'
+              : unreachable(err.code)
+                ? 'ERR_UNREACHABLE'
+                : 'ERR_PROTOCOL',
             `${label}: connect: ${err.message}`,
             { cause: err },
           ),
@@ -185,14 +192,9 @@ export class SmbConnection {
 }
 
 function unreachable(code: string | undefined): boolean {
-  return [
-    'ECONNREFUSED',
-    'EHOSTUNREACH',
-    'ENETUNREACH',
-    'EHOSTDOWN',
-    'ENETDOWN',
-    'ECONNRESET',
-  ].includes(code ?? '');
+  return ['EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN', 'ECONNRESET'].includes(
+    code ?? '',
+  );
 }
 
 function isInterim(msg: Buffer): boolean {

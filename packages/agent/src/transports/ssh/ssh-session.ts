@@ -1,5 +1,6 @@
 // SSH transport: one authenticated ssh2 connection per host and bounded command execution on it.
 import { connect as tcpConnect, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import ssh2 from 'ssh2';
 import type {
   AnyAuthMethod,
@@ -9,6 +10,7 @@ import type {
   KeyboardInteractiveCallback,
   ParsedKey,
   Prompt,
+  ServerHostKeyAlgorithm,
 } from 'ssh2';
 import { ScannerError } from '../../errors.js';
 import type { CredentialSecrets, SshCredential } from '../../vault/credential-types.js';
@@ -27,9 +29,39 @@ export interface SshAuth {
   secrets: CredentialSecrets;
 }
 
-/** Decides whether to trust a server's host key; a later issue pins keys on first use (TOFU). */
+/**
+ * Decides whether to trust a server's host key (the store's TOFU pins: store/host-keys.ts).
+ * `verify` returns false or throws to refuse; a thrown ScannerError is what openSsh rejects with.
+ */
 export interface HostKeyCheck {
   verify(fingerprintSha256: string, keyType: string): boolean | Promise<boolean>;
+  /**
+   * Host key algorithms to negotiate first (the pinned key's), so a server with several keys
+   * presents the pinned one rather than whichever ssh2 prefers.
+   */
+  preferredAlgorithms?: readonly string[];
+}
+
+/** ssh2's default host key algorithms, in its order (lib/protocol/constants.js). */
+const DEFAULT_HOST_KEY_ALGORITHMS: readonly ServerHostKeyAlgorithm[] = [
+  'ssh-ed25519',
+  'ecdsa-sha2-nistp256',
+  'ecdsa-sha2-nistp384',
+  'ecdsa-sha2-nistp521',
+  'rsa-sha2-512',
+  'rsa-sha2-256',
+  'ssh-rsa',
+];
+
+/** The host key algorithm list with `preferred` first; undefined keeps ssh2's default. */
+export function hostKeyAlgorithms(
+  preferred: readonly string[] = [],
+): ServerHostKeyAlgorithm[] | undefined {
+  const known = DEFAULT_HOST_KEY_ALGORITHMS.filter((a) => preferred.includes(a)).sort(
+    (x, y) => preferred.indexOf(x) - preferred.indexOf(y),
+  );
+  if (known.length === 0) return undefined;
+  return [...known, ...DEFAULT_HOST_KEY_ALGORITHMS.filter((a) => !known.includes(a))];
 }
 
 export interface SshConnectOptions {
@@ -42,13 +74,15 @@ export interface SshConnectOptions {
   hostKey?: HostKeyCheck;
   /** ssh-agent socket, used when the credential has no password or key; default SSH_AUTH_SOCK. */
   agentSocket?: string;
+  /** A jump host: the TCP connection is opened from that session (its `forwardTo`). */
+  via?: SshSession;
 }
 
 export type SshAuthMethod = 'none' | 'password' | 'keyboard-interactive' | 'publickey' | 'agent';
 
 export interface ExecOptions {
   signal: AbortSignal;
-  /** Limit for the whole command, from channel open to exit. */
+  /** Limit for the whole command, from channel open to exit: past it the channel is closed and `timedOut` set. */
   timeoutMs: number;
   /** Cap per stream (stdout, stderr): past it the channel is closed and `truncated` set. */
   maxBytes: number;
@@ -59,10 +93,12 @@ export interface ExecOptions {
 export interface ExecResult {
   stdout: string;
   stderr: string;
-  /** Exit status; null when the command was cut short (truncation, lost connection) or died by a signal. */
+  /** Exit status; null when the command was cut short (truncation, timeout, lost connection) or died by a signal. */
   exitCode: number | null;
   exitSignal: string | null;
   truncated: boolean;
+  /** The command outlived `timeoutMs`: the channel was closed and the output is what arrived before. */
+  timedOut: boolean;
 }
 
 /** An authenticated SSH connection. Collectors run commands on it, then close() it. */
@@ -70,12 +106,13 @@ export class SshSession {
   readonly hostKey: HostKeyFacts;
   readonly authMethod: SshAuthMethod;
   readonly #client: InstanceType<typeof Client>;
-  readonly #socket: Socket;
+  /** The TCP socket, or the jump host's forwarded channel when logged in through one. */
+  readonly #socket: Duplex;
   #closing: Promise<void> | null = null;
 
   constructor(
     client: InstanceType<typeof Client>,
-    socket: Socket,
+    socket: Duplex,
     hostKey: HostKeyFacts,
     authMethod: SshAuthMethod,
   ) {
@@ -86,9 +123,12 @@ export class SshSession {
   }
 
   /**
-   * Runs `cmd` and collects its output, at most `maxBytes` per stream. Rejects with ERR_TIMEOUT
-   * after `timeoutMs`, ERR_ABORTED (or the signal's reason) on abort, ERR_PROTOCOL when the server
-   * refuses the channel. A non-zero exit is a result, not an error.
+   * Runs `cmd` and collects its output, at most `maxBytes` per stream. A non-zero exit is a result,
+   * not an error, and so is a command cut short: past `maxBytes` (`truncated`), past `timeoutMs`
+   * (`timedOut`; the output read so far is kept, so a slow host still yields what it printed) or
+   * closed by the server without an exit status (`exitCode` null). Rejects with ERR_ABORTED (or the
+   * signal's reason) on abort and ERR_PROTOCOL when the server refuses the channel; either way the
+   * channel is closed.
    */
   exec(cmd: string, opts: ExecOptions): Promise<ExecResult> {
     const { signal, timeoutMs, maxBytes } = opts;
@@ -106,38 +146,43 @@ export class SshSession {
       let exitCode: number | null = null;
       let exitSignal: string | null = null;
 
-      const finish = (error: ScannerError | null): void => {
+      const finish = (error: ScannerError | null, timedOut = false): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         signal.removeEventListener('abort', onAbort);
+        if (error || timedOut) channel?.close();
         if (error) {
-          channel?.close();
           reject(error);
           return;
         }
         resolve({
           stdout: Buffer.concat(out).toString('utf8'),
           stderr: Buffer.concat(err).toString('utf8'),
-          exitCode: truncated ? null : exitCode,
+          exitCode: truncated || timedOut ? null : exitCode,
           exitSignal,
           truncated,
+          timedOut,
         });
       };
       const onAbort = (): void => finish(abortError(signal, 'ssh exec'));
-      const timer = setTimeout(
-        () => finish(new ScannerError('ERR_TIMEOUT', `ssh command timed out after ${timeoutMs}ms`)),
-        timeoutMs,
-      );
+      const timer = setTimeout(() => finish(null, true), timeoutMs);
       signal.addEventListener('abort', onAbort, { once: true });
 
       const collect = (chunks: Buffer[], which: 'out' | 'err', data: Buffer): void => {
         const room = maxBytes - size[which];
-        if (room <= 0) return;
-        const part = data.length > room ? data.subarray(0, room) : data;
-        chunks.push(part);
-        size[which] += part.length;
-        if (data.length > room) {
+        if (data.length <= room) {
+          chunks.push(data);
+          size[which] += data.length;
+          return;
+        }
+        // A byte past the cap, even in a later chunk after output of exactly maxBytes: keep what
+        // fits and close the channel, or a flood would be read (and dropped) until the timeout.
+        if (room > 0) {
+          chunks.push(data.subarray(0, room));
+          size[which] += room;
+        }
+        if (!truncated) {
           truncated = true;
           channel?.close();
         }
@@ -193,6 +238,71 @@ export class SshSession {
     });
     return this.#closing;
   }
+
+  /**
+   * Opens a TCP connection from this host to `address:port` (a direct-tcpip channel), so this
+   * session serves as a jump host: `openSsh(target, auth, { via: thisSession })`. Rejects with
+   * ERR_PORT_CLOSED (the target refused the jump host), ERR_ACCESS_DENIED (forwarding is not
+   * allowed here), ERR_UNREACHABLE (any other failure to connect), ERR_TIMEOUT or ERR_ABORTED.
+   */
+  forwardTo(
+    address: string,
+    port: number,
+    opts: { signal: AbortSignal; timeoutMs: number },
+  ): Promise<Duplex> {
+    const { signal, timeoutMs } = opts;
+    if (signal.aborted) return Promise.reject(abortError(signal, 'ssh jump'));
+    if (this.#closing) {
+      return Promise.reject(new ScannerError('ERR_PROTOCOL', 'ssh jump session is closed'));
+    }
+    const via = `ssh jump to ${address}:${port}`;
+    return new Promise<Duplex>((resolve, reject) => {
+      let settled = false;
+      const finish = (error: ScannerError | null, channel?: Duplex): void => {
+        if (settled) {
+          channel?.destroy();
+          return;
+        }
+        settled = true;
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        if (error) reject(error);
+        else resolve(channel!);
+      };
+      const onAbort = (): void => finish(abortError(signal, 'ssh jump'));
+      const timer = setTimeout(
+        () => finish(new ScannerError('ERR_TIMEOUT', `${via} timed out after ${timeoutMs}ms`)),
+        timeoutMs,
+      );
+      signal.addEventListener('abort', onAbort, { once: true });
+      try {
+        this.#client.forwardOut('127.0.0.1', 0, address, port, (err, channel) => {
+          if (err) finish(forwardError(err as Error & { reason?: number }, via));
+          else finish(null, channel);
+        });
+      } catch (err) {
+        finish(new ScannerError('ERR_PROTOCOL', `${via} failed`, { cause: redactError(err, []) }));
+      }
+    });
+  }
+}
+
+/** RFC 4254 §5.1 open-failure reason: 1 administratively prohibited, 2 connect failed. */
+function forwardError(err: Error & { reason?: number }, via: string): ScannerError {
+  const cause = redactError(err, []);
+  if (err.reason === 1) {
+    return new ScannerError(
+      'ERR_ACCESS_DENIED',
+      `${via}: the jump host does not allow TCP forwarding (${err.message})`,
+      { cause },
+    );
+  }
+  if (/refused/i.test(err.message)) {
+    return new ScannerError('ERR_PORT_CLOSED', `${via}: the port is closed (${err.message})`, {
+      cause,
+    });
+  }
+  return new ScannerError('ERR_UNREACHABLE', `${via}: ${err.message}`, { cause });
 }
 
 type KeyOutcome = { key: ParsedKey } | { error: ScannerError };
@@ -231,6 +341,13 @@ function socketError(err: NodeJS.ErrnoException, where: string): ScannerError {
   const cause = redactError(err, []);
   switch (err.code) {
     case 'ECONNREFUSED':
+      return new ScannerError(
+        'ERR_PORT_CLOSED',
+        `ssh ${where}: the port is closed (ECONNREFUSED)`,
+        {
+          cause,
+        },
+      );
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
     case 'EHOSTDOWN':
@@ -281,14 +398,39 @@ function connectTcp(
   });
 }
 
+function withHostKeyAlgorithms(preferred: readonly string[]): {
+  algorithms?: { serverHostKey: ServerHostKeyAlgorithm[] };
+} {
+  const list = hostKeyAlgorithms(preferred);
+  return list ? { algorithms: { serverHostKey: list } } : {};
+}
+
 function isPasswordPrompt(prompt: Prompt): boolean {
   return /password/i.test(prompt.prompt);
+}
+
+/** Words of a password-change dialogue (expired or administrator-enforced), as PAM and devices word it. */
+const PASSWORD_CHANGE =
+  /new password|current password|old password|\(current\)|retype|change (your |the )?password|password (has )?expired|password change/i;
+
+/** True when a keyboard-interactive round is a password change rather than a login prompt. */
+function isPasswordChange(name: string, instructions: string, prompts: Prompt[]): boolean {
+  return PASSWORD_CHANGE.test([name, instructions, ...prompts.map((p) => p.prompt)].join('\n'));
+}
+
+function passwordChangeError(username: string): ScannerError {
+  return new ScannerError(
+    'ERR_AUTH_FAILED',
+    `ssh server demands a password change for user ${username}; the scanner never sets a new password: change it on the host, then retry`,
+  );
 }
 
 /**
  * Connects to `address` (port from the credential), verifies the host key and authenticates:
  * private key (with its passphrase) when the credential has one, password then
  * keyboard-interactive (password prompts answered) when it has a password, else ssh-agent.
+ * A server demanding a password change (a change request, or change prompts) is ERR_AUTH_FAILED
+ * saying so; the password is never typed into a change dialogue.
  * Rejects with ERR_UNREACHABLE, ERR_TIMEOUT (naming the phase and its limit), ERR_AUTH_FAILED,
  * ERR_PROTOCOL (including a rejected host key), ERR_CONFIG_INVALID or ERR_ABORTED; never with a
  * message or cause holding a secret.
@@ -310,6 +452,8 @@ export async function openSsh(
     if ('error' in outcome) throw outcome.error;
     candidates.push({ type: 'publickey', username, key: outcome.key });
   }
+  // Set once the connection exists: ends the login when the server demands a password change.
+  let refusePasswordChange = (): void => undefined;
   if (secrets.password) {
     const password = secrets.password;
     let rounds = 0;
@@ -318,14 +462,17 @@ export async function openSsh(
       type: 'keyboard-interactive',
       username,
       prompt(
-        _name: string,
-        _instructions: string,
+        name: string,
+        instructions: string,
         _lang: string,
         prompts: Prompt[],
         finish: KeyboardInteractiveCallback,
       ) {
         rounds += 1;
-        if (rounds > MAX_KEYBOARD_ROUNDS) finish([]);
+        // Never typed into a change dialogue: "Current password" is its first step, and the
+        // password given to "New password" would replace the credential on the host.
+        if (isPasswordChange(name, instructions, prompts)) refusePasswordChange();
+        else if (rounds > MAX_KEYBOARD_ROUNDS) finish([]);
         else finish(prompts.map((p) => (isPasswordPrompt(p) ? password : '')));
       },
     });
@@ -341,7 +488,12 @@ export async function openSsh(
     );
   }
 
-  const socket = await connectTcp(address, credential.port, signal, opts.connectTimeoutMs);
+  const socket: Duplex = opts.via
+    ? await opts.via.forwardTo(address, credential.port, {
+        signal,
+        timeoutMs: opts.connectTimeoutMs,
+      })
+    : await connectTcp(address, credential.port, signal, opts.connectTimeoutMs);
   if (signal.aborted) {
     socket.destroy();
     throw abortError(signal, 'ssh authentication');
@@ -352,6 +504,7 @@ export async function openSsh(
     let settled = false;
     let facts: HostKeyFacts | null = null;
     let hostKeyRejected = false;
+    let hostKeyError: ScannerError | null = null;
     let current: SshAuthMethod = 'none';
     const tried: SshAuthMethod[] = [];
     let offered: AuthenticationType[] = [];
@@ -401,7 +554,9 @@ export async function openSsh(
         return;
       }
       const cause = redactError(err, secretList);
-      if (hostKeyRejected) {
+      if (hostKeyError) {
+        done(hostKeyError);
+      } else if (hostKeyRejected) {
         done(
           new ScannerError(
             'ERR_PROTOCOL',
@@ -426,8 +581,14 @@ export async function openSsh(
       }
     });
     client.on('close', () =>
-      done(new ScannerError('ERR_PROTOCOL', 'ssh server closed the connection before login')),
+      done(
+        hostKeyError ??
+          new ScannerError('ERR_PROTOCOL', 'ssh server closed the connection before login'),
+      ),
     );
+    // SSH_MSG_USERAUTH_PASSWD_CHANGEREQ in answer to the password: refused, like the prompts.
+    refusePasswordChange = () => done(passwordChangeError(username));
+    client.on('change password', () => refusePasswordChange());
     client.on('ready', () => done(null));
 
     let next = 0;
@@ -436,6 +597,9 @@ export async function openSsh(
       username,
       readyTimeout: 0,
       keepaliveInterval: 0,
+      ...(opts.hostKey?.preferredAlgorithms
+        ? withHostKeyAlgorithms(opts.hostKey.preferredAlgorithms)
+        : {}),
       hostVerifier: ((key, verify) => {
         facts = hostKeyFacts(key);
         if (!opts.hostKey) {
@@ -450,8 +614,9 @@ export async function openSsh(
               hostKeyRejected = ok !== true;
               verify(ok === true);
             },
-            () => {
+            (err: unknown) => {
               hostKeyRejected = true;
+              if (err instanceof ScannerError) hostKeyError = err;
               verify(false);
             },
           );

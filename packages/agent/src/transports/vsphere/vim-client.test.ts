@@ -165,7 +165,7 @@ describe(
 );
 
 describe('VimClient failure paths without a server', () => {
-  test('a closed port is ERR_UNREACHABLE', async () => {
+  test('a closed port is ERR_PORT_CLOSED', async () => {
     const port = await freePort();
     const c = new VimClient({
       address: '127.0.0.1',
@@ -177,7 +177,7 @@ describe('VimClient failure paths without a server', () => {
     try {
       await rejectsWith(
         c.retrieveServiceContent({ signal: AbortSignal.timeout(10_000) }),
-        'ERR_UNREACHABLE',
+        'ERR_PORT_CLOSED',
       );
     } finally {
       c.close();

@@ -307,6 +307,13 @@ export class VimClient {
     }
     switch (code) {
       case 'ECONNREFUSED':
+        return new ScannerError(
+          'ERR_PORT_CLOSED',
+          'vsphere connect: the port is closed (ECONNREFUSED)',
+          {
+            cause,
+          },
+        );
       case 'EHOSTUNREACH':
       case 'ENETUNREACH':
       case 'EHOSTDOWN':

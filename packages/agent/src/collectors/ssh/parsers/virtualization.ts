@@ -16,6 +16,18 @@ export interface VirtualizationInfo {
   evidence: string[];
 }
 
+/** Nothing known: what a host without any virtualization facts gets. */
+export function unknownVirtualization(): VirtualizationInfo {
+  return {
+    role: 'unknown',
+    hypervisor: null,
+    container: null,
+    productName: null,
+    sysVendor: null,
+    evidence: [],
+  };
+}
+
 /**
  * One POSIX sh snippet printing `key=value` lines, then `/proc/1/cgroup` after a marker line.
  * Every probe tolerates absence (no systemd, no DMI on ARM/containers, no /proc on BSD).
@@ -130,18 +142,7 @@ export function parseVirtualization(text: string): SectionResult<VirtualizationI
   const known = [...facts.values()].some((v) => v !== '') || cgroup.some((l) => l.trim() !== '');
   if (!known) {
     warnings.add('no virtualization facts in output');
-    return {
-      state: 'unsupported',
-      data: {
-        role: 'unknown',
-        hypervisor: null,
-        container: null,
-        productName: null,
-        sysVendor: null,
-        evidence: [],
-      },
-      warnings: warnings.list(),
-    };
+    return { state: 'unsupported', data: unknownVirtualization(), warnings: warnings.list() };
   }
   // Without systemd-detect-virt and DMI, "nothing found" is not proof of bare metal.
   const conclusive =
