@@ -8,6 +8,7 @@ import { EventEmitter, once } from 'node:events';
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import ssh2 from 'ssh2';
 import type { AuthContext, ServerChannel } from 'ssh2';
+import { ed25519KeyPair } from './ssh-keys.js';
 
 /**
  * How the server authenticates `username`/`password`. `password`: plain password login.
@@ -214,7 +215,7 @@ async function runExec(
  * try { … openSsh('127.0.0.1', …port: server.port…) … } finally { await server.close(); }
  */
 export async function startFaultServer(opts: FaultServerOptions): Promise<FaultServer> {
-  const hostKey = ssh2.utils.generateKeyPairSync('ed25519').private;
+  const hostKey = ed25519KeyPair().private;
   const limit = opts.floodLimitBytes ?? DEFAULT_FLOOD_LIMIT;
   const sockets = new Map<number, Socket>();
   const events = new EventEmitter();

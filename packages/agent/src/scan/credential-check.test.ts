@@ -3,13 +3,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { createServer, type Socket } from 'node:net';
-import ssh2 from 'ssh2';
 import type {
   CredentialBase,
   CredentialSecrets,
   UnlockedCredential,
 } from '../vault/credential-types.js';
 import { checkCredential, type CredentialCheck } from './credential-check.js';
+import { ed25519KeyPair } from '../../../../test/support/ssh-keys.js';
 
 const SECRETS: CredentialSecrets = {
   password: 'unit-Check-Password-6',
@@ -20,7 +20,7 @@ const SECRETS: CredentialSecrets = {
   sudoPassword: 'unit-Check-Sudo-6',
 };
 // An encrypted ed25519 key made here, so a wrong passphrase fails before anything is sent.
-const ENCRYPTED_KEY = ssh2.utils.generateKeyPairSync('ed25519', {
+const ENCRYPTED_KEY = ed25519KeyPair({
   passphrase: 'right-passphrase',
   cipher: 'aes256-ctr',
   rounds: 16,

@@ -1,9 +1,9 @@
 // Tests for credential validation per kind: accepted forms, defaults, and clear rejections.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import ssh2 from 'ssh2';
 import { ScannerError } from '../errors.js';
 import { buildCredential, parseWindowsAccount, type CredentialInput } from './credential-input.js';
+import { ed25519KeyPair } from '../../../../test/support/ssh-keys.js';
 
 const meta = {
   id: 'id-1',
@@ -238,8 +238,8 @@ test('buildCredential checks scope tokens', () => {
 
 function ed25519(passphrase?: string): string {
   const pair = passphrase
-    ? ssh2.utils.generateKeyPairSync('ed25519', { passphrase, cipher: 'aes256-ctr', rounds: 4 })
-    : ssh2.utils.generateKeyPairSync('ed25519');
+    ? ed25519KeyPair({ passphrase, cipher: 'aes256-ctr', rounds: 4 })
+    : ed25519KeyPair();
   return pair.private;
 }
 

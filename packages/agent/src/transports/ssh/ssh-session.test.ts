@@ -13,6 +13,7 @@ import { hostKeyFacts } from './host-key.js';
 import { redactError } from '../safe-errors.js';
 import { assertNoSecrets, rejectsWithCode } from '../../../../../test/support/errors.js';
 import { stopChild } from '../../../../../test/support/child-process.js';
+import { ed25519KeyPair } from '../../../../../test/support/ssh-keys.js';
 
 const SSHD = '/usr/sbin/sshd';
 const PASSPHRASE = 'unit-Key-Passphrase-7';
@@ -450,7 +451,7 @@ describe('openSsh keyboard-interactive (a peer that offers nothing else)', () =>
   const prompts: string[] = [];
 
   before(async () => {
-    const hostKey = ssh2.utils.generateKeyPairSync('ed25519').private;
+    const hostKey = ed25519KeyPair().private;
     server = new ssh2.Server({ hostKeys: [hostKey] }, (client) => {
       client.on('authentication', (ctx) => {
         if (ctx.method !== 'keyboard-interactive') {
