@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs one benchmark inside the lab's scanner namespace: bench/run.sh sweep-bulk [--runs N]
 set -euo pipefail
-name="${1:?usage: bench/run.sh <sweep-bulk|sweep-drop|sweep-rss|ssh-inventory> [--runs N]}"
+name="${1:?usage: bench/run.sh <sweep-bulk|sweep-drop|sweep-rss|ssh-inventory|snmp-walk> [--runs N]}"
 shift
 cd "$(dirname "$0")/.."
 ns="${NOPESIGHT_BENCH_NS:-${LAB_PREFIX:-nsl}-scan}"
@@ -27,6 +27,8 @@ case "$name" in
   # ansible-core for `ansible -m setup`; sshpass because the reference logs in with the password
   # user (the same one as ours); nftables counts the TCP connections each side opens.
   ssh-inventory) install_bench_deps ansible-core sshpass nftables ;;
+  # snmpbulkwalk and snmpget, the reference of snmp-walk (also a test dependency).
+  snmp-walk) install_bench_deps snmp ;;
 esac
 # Connect sweeps hold thousands of sockets: make sure the descriptor limit is not the bottleneck.
 ulimit -n 65536 2>/dev/null || true

@@ -21,8 +21,16 @@ export const ERROR_CODES = [
   'ERR_CREDENTIAL_NOT_FOUND',
   'ERR_NOT_SUPPORTED',
   'ERR_IO',
+  'ERR_PLATFORM_AUTH',
+  'ERR_PLATFORM_UNAVAILABLE',
+  'ERR_UPLOAD_REJECTED',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** `code` when it is one of ERROR_CODES (as a collector's `{code, message}` carries it), else `fallback`. */
+export function knownCode(code: string | undefined, fallback: ErrorCode): ErrorCode {
+  return (ERROR_CODES as readonly string[]).includes(code ?? '') ? (code as ErrorCode) : fallback;
+}
 
 /** An error the agent raises on purpose: a stable code, a message for people, the cause kept. */
 export class ScannerError extends Error {

@@ -136,27 +136,6 @@ test('checkCredential reports a silent snmp agent as timeout (v2c cannot tell a 
   }
 });
 
-test('checkCredential reports an unsupported snmp privacy protocol as failed ERR_NOT_SUPPORTED', async () => {
-  const { attempt } = await check(
-    {
-      credential: {
-        ...base,
-        kind: 'snmp',
-        version: '3',
-        port: 161,
-        username: 'u',
-        securityLevel: 'authPriv',
-        authProtocol: 'sha',
-        privProtocol: 'aes192',
-      },
-      secrets: SECRETS,
-    },
-    161,
-  );
-  assert.equal(attempt.status, 'failed');
-  assert.equal(attempt.error?.code, 'ERR_NOT_SUPPORTED');
-});
-
 test('checkCredential reports a closed vcenter port as no_access', async () => {
   const port = await closedTcpPort();
   const { attempt } = await check(

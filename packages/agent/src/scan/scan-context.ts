@@ -19,6 +19,8 @@ import { OuiDatabase } from '../discovery/probes/oui.js';
 import { fingerprintHost, realProbes } from '../discovery/fingerprint-host.js';
 import { checkCredential } from './credential-check.js';
 import { collectSshHost } from './ssh-host.js';
+import { collectSnmpHost } from './snmp-host.js';
+import { EnterpriseNumbers } from '../collectors/snmp/index.js';
 import { jumpLoginFor } from './ssh-login.js';
 import { openStore, type Store } from '../store/index.js';
 import type { CollectOutcome, ScanRequest, ScanStages } from './run-scan.js';
@@ -172,6 +174,11 @@ const HOST_LEVEL_FAILURES: ReadonlySet<string> = new Set([
   'ERR_TIMEOUT',
 ]);
 
+/** Budget for one device's SNMP walks once its agent answered. */
+const SNMP_COLLECT_BUDGET_MS = 120_000;
+/** Enterprise names for sysObjectID, read once per process on first use. */
+const enterprises = new EnterpriseNumbers();
+
 /** Budget for one host's SSH inventory once logged in (one script over one exec channel). */
 const SSH_COLLECT_BUDGET_MS = 120_000;
 
@@ -209,6 +216,19 @@ async function collect(
       if (outcome.attempt.status === 'success') return outcome;
       // The host itself failed (key changed, port closed, no answer): other credentials would too.
       if (HOST_LEVEL_FAILURES.has(outcome.attempt.error?.code ?? '')) break;
+      continue;
+    }
+    if (protocol === 'snmp' && credential.kind === 'snmp') {
+      const outcome = await collectSnmpHost(unlocked, address, {
+        signal,
+        requestTimeoutMs: scan.connectTimeoutMs.max,
+        retries: scan.retries,
+        collectTimeoutMs: SNMP_COLLECT_BUDGET_MS,
+        enterprises,
+        log,
+      });
+      last = outcome.attempt;
+      if (outcome.attempt.status === 'success') return outcome;
       continue;
     }
     const { attempt } = await checkCredential(unlocked, address, {

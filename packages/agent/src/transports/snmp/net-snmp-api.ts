@@ -12,7 +12,8 @@ export interface NetSnmpUser {
   level: number;
   authProtocol?: number;
   authKey?: string;
-  privProtocol?: number;
+  /** A PrivProtocols number, or the key of an algorithm registered by snmp-privacy.ts. */
+  privProtocol?: number | string;
   privKey?: string;
 }
 
@@ -27,8 +28,46 @@ export interface NetSnmpSessionOptions {
 
 export interface NetSnmpSession {
   get(oids: string[], cb: (err: Error | null, varbinds?: NetSnmpVarbind[]) => void): void;
+  /** With one OID and no non-repeaters the answer is `[[vb, vb, …]]`. */
+  getBulk(
+    oids: string[],
+    nonRepeaters: number,
+    maxRepetitions: number,
+    cb: (err: Error | null, varbinds?: NetSnmpVarbind[][]) => void,
+  ): void;
+  getNext(oids: string[], cb: (err: Error | null, varbinds?: NetSnmpVarbind[]) => void): void;
   close(): void;
   on(event: 'error', listener: (err: Error) => void): void;
+}
+
+/** The engine fields net-snmp hands to a privacy algorithm. */
+export interface NetSnmpEngine {
+  engineID: Buffer;
+  engineBoots: number;
+  engineTime: number;
+}
+
+/** One entry of net-snmp's privacy algorithm table (`Encryption.algorithms`). */
+export interface NetSnmpPrivAlgorithm {
+  CRYPTO_ALGORITHM: string;
+  KEY_LENGTH: number;
+  BLOCK_LENGTH: number;
+  encryptPdu(
+    scopedPdu: Buffer,
+    privProtocol: number | string,
+    privPassword: string,
+    authProtocol: number,
+    engine: NetSnmpEngine,
+  ): { encryptedPdu: Buffer; msgPrivacyParameters: Buffer };
+  decryptPdu(
+    encryptedPdu: Buffer,
+    privProtocol: number | string,
+    privParameters: Buffer,
+    privPassword: string,
+    authProtocol: number,
+    engine: NetSnmpEngine,
+  ): Buffer;
+  localizationAlgorithm: unknown;
 }
 
 interface NetSnmpModule {
@@ -41,6 +80,16 @@ interface NetSnmpModule {
   ObjectType: Record<number, string>;
   ErrorStatus: Record<number, string>;
   ResponseInvalidCode: Record<'ECouldNotDecrypt' | 'EAuthFailure', number>;
+  Authentication: {
+    /** RFC 3414 password-to-key localized to `engineID` (cached by net-snmp). */
+    passwordToKey(authProtocol: number, password: string, engineID: Buffer): Buffer;
+  };
+  Encryption: {
+    algorithms: Record<number | string, NetSnmpPrivAlgorithm>;
+    encryptPduAes: NetSnmpPrivAlgorithm['encryptPdu'];
+    decryptPduAes: NetSnmpPrivAlgorithm['decryptPdu'];
+    generateLocalizedKeyBlumenthal: unknown;
+  };
   createSession(target: string, community: string, options: NetSnmpSessionOptions): NetSnmpSession;
   createV3Session(
     target: string,
