@@ -10,7 +10,7 @@ PACKAGES=(
   golang-go golang-github-vmware-govmomi-dev
   python3-cryptography python3-impacket
   ieee-data fping dnsmasq-base
-  nmap hyperfine
+  nmap hyperfine busybox
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

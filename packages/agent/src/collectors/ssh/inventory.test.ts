@@ -185,6 +185,47 @@ describe('buildInventory', () => {
     assert.deepEqual(inv.ci.software, []);
   });
 
+  test('buildInventory does not take a failed command with no output for an empty list', () => {
+    // Debian's busybox `rpm` applet refuses -qa: exit 1, nothing on stdout.
+    const s = debianSections();
+    s.delete('dpkg');
+    s.delete('dpkg-times');
+    s.set('rpm', ok('', 1));
+    const inv = buildInventory({ sections: s, done: true });
+    assert.equal(inv.sections.software, 'unsupported');
+    assert.match(inv.notes.software?.join('; ') ?? '', /rpm: exit 1 and no output/);
+  });
+
+  test('buildInventory maps BusyBox 1.35 captures and notes what they lack', () => {
+    const s = debianSections();
+    for (const name of ['lscpu', 'lsblk', 'ip-addr', 'ip-route', 'ip-route6', 'ss', 'ps'])
+      s.delete(name);
+    s.set('cpuinfo', ok(td('hardware/proc-cpuinfo-debian12.txt')));
+    s.set('partitions', ok(td('hardware/proc-partitions-debian12.txt')));
+    s.set('df', ok(td('hardware/df-pk-debian12-busybox135.txt')));
+    s.set('ifconfig', ok(td('network/ifconfig-a-debian12-busybox135.txt')));
+    s.set('netstat-rn', ok(td('network/netstat-rn-debian12-busybox135.txt')));
+    s.set('netstat-rn6', ok(td('network/route-n-A-inet6-debian12-busybox135.txt')));
+    s.set('netstat', ok(td('connections/debian12-busybox135-netstat-an.txt')));
+    s.set('ps', ok(td('processes/debian12-busybox135-ps-o.txt')));
+    s.set('lastlog', ok('', 127));
+    const inv = buildInventory({ sections: s, done: true });
+    for (const name of [
+      'hardware',
+      'interfaces',
+      'network',
+      'processes',
+      'connections',
+      'users',
+    ] as const)
+      assert.equal(inv.sections[name], 'complete', `${name} ${JSON.stringify(inv.notes[name])}`);
+    assert.deepEqual(inv.ci.network.defaultGateways, ['192.0.2.1', 'fd00::1']);
+    assert.equal(inv.ci.processes.find((p) => p.pid === 18541)?.user, 'systemd-timesync');
+    assert.match(inv.notes.processes?.join('; ') ?? '', /start times unknown/);
+    assert.match(inv.notes.connections?.join('; ') ?? '', /no processes/);
+    assert.match(inv.notes.users?.join('; ') ?? '', /last logins unknown/);
+  });
+
   test('buildInventory reads partially when one of several sources is missing', () => {
     const s = debianSections();
     s.delete('df');

@@ -193,6 +193,20 @@ function sourceState(
   if (parsed.state === 'unsupported' && raw.exitCode !== 0) {
     notes.push(`${what}: exit ${raw.exitCode ?? '?'}`);
   }
+  // A failed command that printed nothing is no proof of "none" (a BusyBox applet refusing the
+  // options, a tool that crashed): most parsers read empty text as an empty, complete list.
+  if (
+    parsed.state === 'complete' &&
+    raw.exitCode !== 0 &&
+    raw.text.trim() === '' &&
+    Array.isArray(parsed.data) &&
+    parsed.data.length === 0
+  ) {
+    return {
+      state: 'unsupported',
+      notes: [...notes, `${what}: exit ${raw.exitCode ?? '?'} and no output`],
+    };
+  }
   return { state: parsed.state, notes };
 }
 
@@ -431,8 +445,11 @@ export function buildInventory(input: InventoryInput): SshInventory {
   } else {
     const rRaw = S.get('netstat-rn');
     const r = parse(rRaw, parseNetstatRn);
-    ci.network.routes = r?.data ?? [];
+    const r6Raw = S.get('netstat-rn6');
+    const r6 = parse(r6Raw, parseNetstatRn);
+    ci.network.routes = [...(r?.data ?? []), ...(r6?.data ?? [])];
     net.push(sourceState(rRaw, r, end, 'netstat-rn'));
+    if (r6Raw !== undefined) net.push(sourceState(r6Raw, r6, end, 'netstat-rn6'));
   }
   ci.network.defaultGateways = [
     ...new Set(
@@ -525,6 +542,14 @@ export function buildInventory(input: InventoryInput): SshInventory {
   );
   if (users) ci.users = users.data;
   states.users = sourceState(pwRaw, users, end, 'passwd');
+  const lastlog = S.get('lastlog');
+  if (
+    users &&
+    lastlog?.status === 'complete' &&
+    lastlog.exitCode !== 0 &&
+    lastlog.text.trim() === ''
+  )
+    states.users.notes.push('lastlog: not available on this host: last logins unknown');
 
   // virtualization
   const vRaw = S.get('virt');

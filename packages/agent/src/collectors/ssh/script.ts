@@ -43,6 +43,9 @@ export const DMI_FILES = [
 /** `lsblk` columns `parseLsblkJson` expects. */
 export const LSBLK_COMMAND = 'lsblk -J -b -o NAME,KNAME,TYPE,SIZE,MODEL,SERIAL,FSTYPE,MOUNTPOINT';
 
+/** IPv6 routes without `ip -j`: net-tools `netstat`, else BusyBox `route` (same table layout). */
+export const NETSTAT_RN6_COMMAND = 'netstat -rn -A inet6 2>/dev/null || route -n -A inet6';
+
 /** BSD/macOS hardware sysctls `parseSysctlHardware` reads (unknown OIDs are skipped by -i). */
 const SYSCTL_HW_COMMAND =
   'sysctl -i hw.model hw.machine hw.ncpu hw.physmem hw.memsize machdep.cpu.brand_string hw.packages hw.physicalcpu hw.logicalcpu kern.smp.cores kern.smp.threads_per_core 2>/dev/null || sysctl hw.model hw.ncpu hw.physmem';
@@ -191,14 +194,19 @@ export function buildCollectionScript(opts: ScriptOptions): string {
     '  else',
     `    ${run('ifconfig', 'ifconfig -a')}`,
     `    ${run('netstat-rn', 'netstat -rn')}`,
+    // Linux `netstat -rn` lists IPv4 only; BusyBox has no `netstat -A`, its `route` reads inet6.
+    '    if [ -r /proc/net/ipv6_route ]; then',
+    `      ${run('netstat-rn6', NETSTAT_RN6_COMMAND)}`,
+    '    fi',
     '  fi',
     `  ${run('resolv', 'cat /etc/resolv.conf')}`,
+    // BusyBox (Debian's) has an `rpm` applet that only reads .rpm files and refuses `--version`.
     '  _ns_pk=0',
     '  if _ns_have dpkg-query; then _ns_pk=1',
     `    ${run('dpkg', DPKG_COMMAND)}`,
     `    ${run('dpkg-times', `${DPKG_INSTALL_TIMES_COMMAND} 2>/dev/null`)}`,
     '  fi',
-    `  if _ns_have rpm; then _ns_pk=1; ${run('rpm', RPM_COMMAND)}; fi`,
+    `  if _ns_have rpm && $_ns_t rpm --version >/dev/null 2>&1; then _ns_pk=1; ${run('rpm', RPM_COMMAND)}; fi`,
     `  if _ns_have apk; then _ns_pk=1; ${run('apk', APK_COMMAND)}; fi`,
     `  if _ns_have pacman; then _ns_pk=1; ${run('pacman', PACMAN_COMMAND)}; fi`,
     '  if [ "$_ns_pk" = 0 ]; then _ns_skip packages absent; fi',

@@ -142,6 +142,44 @@ const cases: Case[] = [
     expect: { localPort: 68, proto: 'udp', state: 'UNCONN', processName: 'udhcpc' },
   },
   {
+    // NETSTAT_COMMAND on Debian's busybox 1.35: `-p` refused, `netstat -an` read instead.
+    file: 'debian12-busybox135-netstat-an.txt',
+    parse: parseNetstat,
+    state: 'complete',
+    count: 6,
+    expect: {
+      localPort: 18080,
+      localAddress: '127.0.0.1',
+      remoteAddress: null,
+      state: 'LISTEN',
+      pid: null,
+      processName: null,
+    },
+  },
+  {
+    file: 'debian12-busybox135-netstat-an.txt',
+    parse: parseNetstat,
+    state: 'complete',
+    expect: {
+      localPort: 53854,
+      remoteAddress: '127.0.0.1',
+      remotePort: 18080,
+      state: 'ESTABLISHED',
+    },
+  },
+  {
+    file: 'debian12-busybox135-netstat-an.txt',
+    parse: parseNetstat,
+    state: 'complete',
+    expect: { localPort: 15353, proto: 'udp', state: 'UNCONN', remoteAddress: null },
+  },
+  {
+    file: 'debian12-busybox135-netstat-tunap-error.txt',
+    parse: parseNetstat,
+    state: 'unsupported',
+    count: 0,
+  },
+  {
     file: 'macos14-netstat-an.txt',
     parse: parseNetstat,
     state: 'complete',

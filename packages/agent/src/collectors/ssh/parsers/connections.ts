@@ -25,7 +25,11 @@ export interface ConnectionInfo {
 
 /** Preferred: iproute2 `ss`, numeric, with processes (pids of other users need root), no header. */
 export const SS_COMMAND = 'ss -tunapH';
-/** Fallback: net-tools `netstat` (older hosts, BusyBox); on macOS/FreeBSD `netstat -an` is read too. */
+/**
+ * Fallback: net-tools `netstat` (older hosts, BusyBox); on macOS/FreeBSD `netstat -an` is read too.
+ * BusyBox without FEATURE_NETSTAT_PRG (Debian's 1.35) refuses `-p` and lands on `-an`, whose Unix
+ * sockets the parser skips.
+ */
 export const NETSTAT_COMMAND = 'netstat -tunap 2>/dev/null || netstat -an';
 /** Last resort without any tool: the kernel tables; no pids, only inodes. Files in this order. */
 export const PROC_NET_FILES = [
@@ -200,8 +204,10 @@ export function parseSs(text: string): SectionResult<ConnectionInfo[]> {
 export function parseNetstat(text: string): SectionResult<ConnectionInfo[]> {
   const { lines, truncated } = splitLines(text);
   const a = acc(truncated);
+  let pidColumn = false;
   for (const [i, line] of lines.entries()) {
     const t = line.trim();
+    if (/^Proto\b.*\bPID\/Program/.test(t)) pidColumn = true;
     if (t === '' || /^(Active|Proto|Netid)\b/.test(t)) continue;
     const f = t.split(/\s+/);
     const pm = /^(tcp|udp)(4|6|46)?$/.exec(f[0] ?? '');
@@ -250,6 +256,9 @@ export function parseNetstat(text: string): SectionResult<ConnectionInfo[]> {
       ),
     );
   }
+  // BSD `netstat -an`, and BusyBox built without FEATURE_NETSTAT_PRG (Debian's), have no `-p`.
+  if (a.data.length > 0 && !pidColumn)
+    a.warnings.add('no PID/Program column (netstat without -p): sockets have no processes');
   return done(
     a,
     lines.every((l) => l.trim() === ''),

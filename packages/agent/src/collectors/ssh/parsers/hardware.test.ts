@@ -365,6 +365,21 @@ describe('parseDfPosix', () => {
       ],
     ],
     [
+      'df-pk-debian12-busybox135.txt',
+      'complete',
+      10,
+      [
+        ['/dev/vda', '/', 264212084 * 1024, 81675076 * 1024, 23],
+        [
+          '/dev/mapper/very-long-volume-group-name-that-wraps',
+          '/tmp/bbx/mnt',
+          2048 * 1024,
+          2048 * 1024,
+          0,
+        ],
+      ],
+    ],
+    [
       'df-pk-alpine319-busybox.txt',
       'complete',
       6,

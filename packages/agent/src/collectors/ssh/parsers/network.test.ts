@@ -33,6 +33,32 @@ function brief(
 const route = (r: Route): string =>
   `${r.family} ${r.destination} via ${r.gateway ?? '-'} dev ${r.interface ?? '-'}${r.isDefault ? ' default' : ''}`;
 
+/** The Debian 12 machine's interfaces: net-tools and BusyBox `ifconfig -a` read the same. */
+const DEBIAN12_IFCONFIG: ReturnType<typeof brief>[] = [
+  [
+    'eth0',
+    '02:fc:00:00:00:01',
+    1400,
+    'up',
+    ['192.0.2.2/24 255.255.255.0'],
+    ['fd00::2/64 global', 'fe80::fc:ff:fe00:1/64 link'],
+  ],
+  ['ifb0', '7e:63:ac:db:a6:0d', 1500, 'down', [], []],
+  ['ifb1', 'b2:66:00:30:58:db', 1500, 'down', [], []],
+  ['lo', null, 65536, 'up', ['127.0.0.1/8 255.0.0.0'], ['::1/128 host']],
+];
+
+/** Its IPv6 routes: net-tools `netstat -rn -A inet6` and BusyBox `route -n -A inet6` agree. */
+const DEBIAN12_ROUTES6 = [
+  'inet6 fd00::/64 via - dev eth0',
+  'inet6 fe80::/64 via - dev eth0',
+  'inet6 default via fd00::1 dev eth0 default',
+  'inet6 ::1/128 via - dev lo',
+  'inet6 fd00::2/128 via - dev eth0',
+  'inet6 fe80::fc:ff:fe00:1/128 via - dev eth0',
+  'inet6 ff00::/8 via - dev eth0',
+];
+
 describe('interfaces', () => {
   const cases: [
     string,
@@ -44,19 +70,10 @@ describe('interfaces', () => {
       'ip-j-addr-debian12.json',
       parseIpAddrJson,
       'complete',
-      [
-        ['lo', null, 65536, 'up', ['127.0.0.1/8 255.0.0.0'], ['::1/128 host']],
-        ['ifb0', '7e:63:ac:db:a6:0d', 1500, 'down', [], []],
-        ['ifb1', 'b2:66:00:30:58:db', 1500, 'down', [], []],
-        [
-          'eth0',
-          '02:fc:00:00:00:01',
-          1400,
-          'up',
-          ['192.0.2.2/24 255.255.255.0'],
-          ['fd00::2/64 global', 'fe80::fc:ff:fe00:1/64 link'],
-        ],
-      ],
+      // `ip -j addr` lists them by ifindex.
+      ['lo', 'ifb0', 'ifb1', 'eth0'].map(
+        (n) => DEBIAN12_IFCONFIG.find((i) => i[0] === n) as ReturnType<typeof brief>,
+      ),
     ],
     [
       'ip-j-addr-rocky93.json',
@@ -76,25 +93,10 @@ describe('interfaces', () => {
       ],
     ],
     ['ip-j-addr-alpine319-busybox-error.txt', parseIpAddrJson, 'unsupported', []],
+    ['ip-j-addr-debian12-busybox135-usage.txt', parseIpAddrJson, 'unsupported', []],
+    ['ifconfig-a-debian12-busybox135.txt', parseIfconfig, 'complete', DEBIAN12_IFCONFIG],
     ['ip-j-addr-centos7-unknown-option.txt', parseIpAddrJson, 'unsupported', []],
-    [
-      'ifconfig-a-debian12.txt',
-      parseIfconfig,
-      'complete',
-      [
-        [
-          'eth0',
-          '02:fc:00:00:00:01',
-          1400,
-          'up',
-          ['192.0.2.2/24 255.255.255.0'],
-          ['fd00::2/64 global', 'fe80::fc:ff:fe00:1/64 link'],
-        ],
-        ['ifb0', '7e:63:ac:db:a6:0d', 1500, 'down', [], []],
-        ['ifb1', 'b2:66:00:30:58:db', 1500, 'down', [], []],
-        ['lo', null, 65536, 'up', ['127.0.0.1/8 255.0.0.0'], ['::1/128 host']],
-      ],
-    ],
+    ['ifconfig-a-debian12.txt', parseIfconfig, 'complete', DEBIAN12_IFCONFIG],
     [
       'ifconfig-a-alpine319-busybox.txt',
       parseIfconfig,
@@ -231,20 +233,14 @@ describe('routes', () => {
       'complete',
       ['inet default via 192.0.2.1 dev eth0 default', 'inet 192.0.2.0/24 via - dev eth0'],
     ],
+    ['netstat-rn6-debian12.txt', parseNetstatRn, 'complete', DEBIAN12_ROUTES6],
     [
-      'netstat-rn6-debian12.txt',
+      'netstat-rn-debian12-busybox135.txt',
       parseNetstatRn,
       'complete',
-      [
-        'inet6 fd00::/64 via - dev eth0',
-        'inet6 fe80::/64 via - dev eth0',
-        'inet6 default via fd00::1 dev eth0 default',
-        'inet6 ::1/128 via - dev lo',
-        'inet6 fd00::2/128 via - dev eth0',
-        'inet6 fe80::fc:ff:fe00:1/128 via - dev eth0',
-        'inet6 ff00::/8 via - dev eth0',
-      ],
+      ['inet default via 192.0.2.1 dev eth0 default', 'inet 192.0.2.0/24 via - dev eth0'],
     ],
+    ['route-n-A-inet6-debian12-busybox135.txt', parseNetstatRn, 'complete', DEBIAN12_ROUTES6],
     [
       'netstat-rn-alpine319-busybox.txt',
       parseNetstatRn,

@@ -136,6 +136,8 @@ const cases: Case[] = [
     count: 0,
   },
   { file: 'solaris-rpm-not-found.txt', parse: parseRpm, state: 'unsupported', count: 0 },
+  // BusyBox's `rpm` applet only reads .rpm files: its usage text is no package list.
+  { file: 'debian12-busybox135-rpm-applet.txt', parse: parseRpm, state: 'unsupported', count: 0 },
   { file: 'solaris-rpm-not-found.txt', parse: parseApk, state: 'unsupported', count: 0 },
   { file: 'aix-dpkg-query-not-found.txt', parse: parsePacman, state: 'unsupported', count: 0 },
 ];

@@ -80,6 +80,42 @@ const cases: Case[] = [
     },
   },
   {
+    // BUSYBOX_PS_COMMAND on Debian's busybox 1.35: no etime, a 32-wide USER column.
+    file: 'debian12-busybox135-ps-o.txt',
+    capturedAt: '2026-11-29T10:35:00Z',
+    state: 'complete',
+    count: 62,
+    expect: {
+      pid: 18541,
+      ppid: 18525,
+      user: 'systemd-timesync',
+      name: 'sleep',
+      commandLine: 'sleep 30',
+      startedAt: null,
+      cpuPercent: null,
+      rssKb: 1660,
+    },
+  },
+  {
+    file: 'debian12-busybox135-ps-o.txt',
+    state: 'complete',
+    expect: { pid: 18529, name: 'node', commandLine: 'node listen.mjs', rssKb: 43 * 1024 },
+  },
+  {
+    file: 'debian12-busybox135-ps-o.txt',
+    state: 'complete',
+    expect: { pid: 2, ppid: 0, name: 'kthreadd', commandLine: '[kthreadd]', rssKb: 0 },
+  },
+  {
+    // Plain busybox `ps` (the last fallback): the 8-wide USER column cuts names, which is why
+    // BUSYBOX_PS_COMMAND widens it.
+    file: 'debian12-busybox135-ps-default.txt',
+    state: 'complete',
+    count: 62,
+    expect: { pid: 18541, ppid: null, user: 'systemd-', name: 'sleep', rssKb: null },
+  },
+  { file: 'debian12-busybox135-ps-o-etime-error.txt', state: 'unsupported', count: 0 },
+  {
     file: 'alpine-busybox-ps-default.txt',
     state: 'complete',
     count: 5,
@@ -135,6 +171,12 @@ test('parsePs marks a line cut mid-way as partial and keeps the rest', () => {
     result.data.map((p) => p.pid),
     [1],
   );
+});
+
+test('parsePs notes that a list without etime or lstart has no start times', () => {
+  const busybox = parsePs(read('debian12-busybox135-ps-o.txt'));
+  assert.ok(busybox.warnings.some((w) => /start times unknown/.test(w)));
+  assert.ok(!parsePs(read('alpine-busybox-ps-o.txt')).warnings.some((w) => /start/.test(w)));
 });
 
 test('parsePs keeps the spacing inside a command line', () => {

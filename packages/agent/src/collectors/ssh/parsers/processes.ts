@@ -24,8 +24,21 @@ export interface ProcessInfo {
  */
 export const PROCPS_PS_COMMAND =
   'LC_ALL=C ps -ww -eo pid,ppid,user:32,etimes,pcpu,pmem,rss,lstart,args';
-/** BusyBox (Alpine, embedded): no `-e`, no `lstart`/`pcpu`; `etime` is `[[d-]h:]mm:ss`. */
-export const BUSYBOX_PS_COMMAND = 'ps -o pid,ppid,user,etime,rss,args';
+/**
+ * BusyBox `ps -o` cuts every value to its column, and a column is as wide as its header: the
+ * default 8-wide USER turns `systemd-timesync` into `systemd-`; a 32-wide header keeps names whole.
+ */
+const BUSYBOX_USER = `user=USER${' '.repeat(28)}`;
+/**
+ * BusyBox (Alpine, embedded): no `-e`, no `lstart`/`pcpu`; `etime` is `[[d-]h:]mm:ss` where the
+ * build has it (Alpine), else it is refused (Debian's busybox 1.35) and the list has no start
+ * times; builds without `-o` print their default columns.
+ */
+export const BUSYBOX_PS_COMMAND = [
+  `ps -o '${['pid', 'ppid', BUSYBOX_USER, 'etime', 'rss', 'args'].join(',')}' 2>/dev/null`,
+  `ps -o '${['pid', 'ppid', BUSYBOX_USER, 'rss', 'args'].join(',')}' 2>/dev/null`,
+  'ps',
+].join(' || ');
 /** macOS and FreeBSD: BSD `ps`; `command` is the full command line. */
 export const BSD_PS_COMMAND = 'LC_ALL=C ps -axww -o pid,ppid,user,lstart,pcpu,pmem,rss,command';
 
@@ -133,6 +146,9 @@ export function parsePs(text: string, options: ParsePsOptions = {}): SectionResu
     warnings.add(`not a known ps header: ${clip(header.join(' '), 120)}`);
     return { state: 'unsupported', data: [], warnings: warnings.list() };
   }
+  // BusyBox builds without `etime` (Debian's) give no start time: say so rather than look whole.
+  if (!columns.includes('elapsed') && !columns.includes('started'))
+    warnings.add('no start-time column (ps without etime/lstart): start times unknown');
   const capturedMs = options.capturedAt !== undefined ? Date.parse(options.capturedAt) : NaN;
   const data: ProcessInfo[] = [];
   for (let i = headerIndex + 1; i < lines.length; i += 1) {

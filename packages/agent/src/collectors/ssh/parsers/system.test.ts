@@ -124,6 +124,11 @@ describe('parseUname', () => {
       },
     ],
     [
+      'uname-snrm-debian12-busybox135.txt',
+      'complete',
+      { kernelName: 'Linux', nodeName: 'vm', kernel: '6.18.44-fc-v595', family: 'linux' },
+    ],
+    [
       'uname-snrm-rocky93.txt',
       'complete',
       { kernel: '5.14.0-362.8.1.el9_3.x86_64', family: 'linux' },

@@ -32,6 +32,17 @@ const cases: Case[] = [
     },
   },
   {
+    // The same machine through BusyBox alone: no systemd-detect-virt, no DMI in a Firecracker VM.
+    file: 'debian12-busybox135-no-systemd-detect-virt.txt',
+    state: 'complete',
+    expect: {
+      role: 'container',
+      hypervisor: 'unknown',
+      container: 'docker',
+      evidence: ['cpuinfo hypervisor flag', '/.dockerenv'],
+    },
+  },
+  {
     file: 'rocky9-vmware.txt',
     state: 'complete',
     expect: {
