@@ -82,6 +82,9 @@ const cliCmd = [
 const ansibleCmd = [
   'env',
   'ANSIBLE_HOST_KEY_CHECKING=False',
+  // ansible's default ssh arguments plus no known_hosts: a lab rebuilt with new host keys must
+  // not meet a stale entry in the user's ~/.ssh/known_hosts (ssh then refuses passwords).
+  'ANSIBLE_SSH_ARGS=-C -o ControlMaster=auto -o ControlPersist=60s -o UserKnownHostsFile=/dev/null',
   'ANSIBLE_NOCOLOR=1',
   `ANSIBLE_SSH_CONTROL_PATH_DIR=${controlDir}`,
   `ANSIBLE_LOCAL_TEMP=${join(tmp, 'ansible-tmp')}`,

@@ -18,6 +18,19 @@ export interface ScanSummary {
   counts: { swept: number; alive: number; collected: number };
   /** Count of protocol attempts per status. */
   statuses: Partial<Record<ProtocolStatus, number>>;
+  /** Accounts not tried any more in this scan after reaching the failed-login cap (absent: none). */
+  credentialSkips?: CredentialSkipSummary[];
+}
+
+/** An account the scan stopped trying (lockout guard): never a secret, names only. */
+export interface CredentialSkipSummary {
+  /** `kind:user` (`windows:corp\\svc-scan`, `ssh:root`). */
+  account: string;
+  /** Names of the credentials of that account that failed. */
+  names: string[];
+  failures: number;
+  /** Hosts where a credential of the account was in scope but not tried. */
+  hostsSkipped: number;
 }
 
 /** The `--json` document. */

@@ -2,6 +2,7 @@
 // selected protocols are tried with stored credentials; host records stream out as hosts finish.
 import type {
   CiType,
+  CredentialSkipSummary,
   Hostname,
   HostRecord,
   Protocol,
@@ -59,9 +60,11 @@ export interface ScanStages {
    */
   collect?(
     protocol: Protocol,
-    host: { address: string; openTcp: number[] },
+    host: { address: string; openTcp: number[]; hostnames: string[] },
     signal: AbortSignal,
   ): Promise<CollectOutcome | null>;
+  /** Accounts the credential engine stopped trying in this scan (failed-login cap). */
+  credentialSkips?(): CredentialSkipSummary[];
   /** Hosts fingerprinted and collected at once. */
   hostConcurrency: number;
   now(): Date;
@@ -147,7 +150,11 @@ export async function runScan(
         if (!request.protocols.includes(protocol)) continue;
         const outcome = await stages.collect(
           protocol,
-          { address: result.target.address, openTcp: result.openTcp },
+          {
+            address: result.target.address,
+            openTcp: result.openTcp,
+            hostnames: record.hostnames.map((h) => h.name),
+          },
           signal,
         );
         if (!outcome) continue;
@@ -181,6 +188,13 @@ export async function runScan(
     state = 'cancelled';
   }
   report();
+  // Names and counts only: the summary goes to the platform, ids stay in the log.
+  const skips = (stages.credentialSkips?.() ?? []).map((k) => ({
+    account: k.account,
+    names: k.names,
+    failures: k.failures,
+    hostsSkipped: k.hostsSkipped,
+  }));
   const finished = stages.now();
   return {
     scanId: request.scanId,
@@ -194,6 +208,7 @@ export async function runScan(
     protocols: request.protocols,
     counts: { swept: progress.swept, alive: progress.alive, collected: progress.collected },
     statuses,
+    ...(skips.length > 0 ? { credentialSkips: skips } : {}),
   };
 }
 

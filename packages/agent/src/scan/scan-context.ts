@@ -1,7 +1,6 @@
 // Everything one scan needs, opened and wired once: data directory, config, logs, vault, parsed
 // targets, and the real pipeline stages. The one place that knows every concrete module.
 import type { Protocol, ProtocolAttempt } from '@nopesight/model';
-import { credentialKindFor } from '@nopesight/model';
 import { loadConfig, type Config } from '../config/config.js';
 import { openDataDir } from '../config/data-dir.js';
 import { LogFiles } from '../log/logger.js';
@@ -22,6 +21,8 @@ import { collectSshHost } from './ssh-host.js';
 import { collectSnmpHost } from './snmp-host.js';
 import { EnterpriseNumbers } from '../collectors/snmp/index.js';
 import { jumpLoginFor } from './ssh-login.js';
+import { CredentialEngine, memoryAffinity } from './credential-engine.js';
+import type { Credential } from '../vault/credential-types.js';
 import { openStore, type Store } from '../store/index.js';
 import type { CollectOutcome, ScanRequest, ScanStages } from './run-scan.js';
 
@@ -78,6 +79,7 @@ export async function openScanContext(input: ScanContextInput): Promise<ScanCont
       : undefined;
   // The store holds the SSH host key pins; opened only when SSH may be tried.
   const store = vault && input.protocols.includes('ssh') ? openStore(dataDir) : undefined;
+  const affinity = memoryAffinity();
   const oui = new OuiDatabase();
   let snmpProbe: SnmpProbe | undefined;
 
@@ -88,6 +90,8 @@ export async function openScanContext(input: ScanContextInput): Promise<ScanCont
     expectedAddresses: Number(count),
     stages(request, overrides) {
       const scan = config.scan;
+      // One engine per scan: the failed-login cap counts within a scan; affinity outlives it.
+      const engine = vault ? new CredentialEngine(vault, affinity) : undefined;
       // Communities for the unauthenticated sysDescr probe: the configured ones, then any
       // v1/v2c community in the vault (kept in memory, never written out).
       const communities = [...scan.snmpCommunities];
@@ -144,8 +148,9 @@ export async function openScanContext(input: ScanContextInput): Promise<ScanCont
           ),
         collect: vault
           ? (protocol, host, signal) =>
-              collect({ vault, store, scan, log }, protocol, host.address, signal)
+              collect({ vault, engine: engine!, store, scan, log }, protocol, host, signal)
           : undefined,
+        credentialSkips: () => engine?.skips() ?? [],
         // Fingerprinting opens a few connections per host; 256 hosts keep ~1,000 sockets busy.
         hostConcurrency: Math.min(scan.hostConcurrency, 256),
         now: () => new Date(),
@@ -161,6 +166,7 @@ export async function openScanContext(input: ScanContextInput): Promise<ScanCont
 
 interface CollectDeps {
   vault: Vault;
+  engine: CredentialEngine;
   store: Store | undefined;
   scan: Config['scan'];
   log: Logger;
@@ -183,60 +189,101 @@ const enterprises = new EnterpriseNumbers();
 const SSH_COLLECT_BUDGET_MS = 120_000;
 
 /**
- * Tries the stored credentials of `protocol` in scope for `address`, stopping at the first
- * success. SSH logs in and collects over one connection; a changed host key stops the host
- * (another credential would meet the same key).
+ * Tries the credentials the engine plans for `protocol` on the host, stopping at the first
+ * success; SSH and SNMP collect over the session that logged in. A host-level SSH failure
+ * (changed key, closed port, no answer) ends the host: another credential would meet it too.
+ * When every credential in scope was skipped by the failed-login cap, the attempt says so.
  */
 async function collect(
-  { vault, store, scan, log }: CollectDeps,
+  deps: CollectDeps,
   protocol: Protocol,
-  address: string,
+  host: { address: string; hostnames: string[] },
   signal: AbortSignal,
 ): Promise<CollectOutcome | null> {
   if (!CHECKABLE.has(protocol)) return null;
-  const candidates = vault.candidatesFor(credentialKindFor(protocol), address);
+  const { engine, log } = deps;
+  const { tryOrder, skipped } = engine.plan(protocol, host.address, host.hostnames);
   let last: ProtocolAttempt | null = null;
-  for (const credential of candidates.slice(0, MAX_TRIES_PER_PROTOCOL)) {
+  for (const credential of tryOrder.slice(0, MAX_TRIES_PER_PROTOCOL)) {
     if (signal.aborted) break;
-    const timeoutMs = scan.fingerprintTimeoutMs * 3;
-    const unlocked = vault.unlock(credential.id);
-    if (protocol === 'ssh' && credential.kind === 'ssh') {
-      const outcome = await collectSshHost(unlocked, address, {
-        signal: AbortSignal.any([
-          signal,
-          AbortSignal.timeout(timeoutMs * 2 + SSH_COLLECT_BUDGET_MS),
-        ]),
-        loginTimeoutMs: timeoutMs,
-        collectTimeoutMs: SSH_COLLECT_BUDGET_MS,
-        ...(store ? { hostKey: store.hostKeys.checkFor(address, credential.port) } : {}),
-        ...jumpLoginFor(vault, store, credential),
-        log,
-      });
-      last = outcome.attempt;
-      if (outcome.attempt.status === 'success') return outcome;
-      // The host itself failed (key changed, port closed, no answer): other credentials would too.
-      if (HOST_LEVEL_FAILURES.has(outcome.attempt.error?.code ?? '')) break;
+    if (!engine.begin(credential)) {
+      skipped.push(credential);
       continue;
     }
-    if (protocol === 'snmp' && credential.kind === 'snmp') {
-      const outcome = await collectSnmpHost(unlocked, address, {
-        signal,
-        requestTimeoutMs: scan.connectTimeoutMs.max,
-        retries: scan.retries,
-        collectTimeoutMs: SNMP_COLLECT_BUDGET_MS,
-        enterprises,
-        log,
+    let outcome: CollectOutcome;
+    try {
+      outcome = await tryCredential(deps, protocol, credential, host.address, signal);
+    } catch (err) {
+      engine.record(credential, host.address, {
+        protocol,
+        status: 'failed',
+        credentialId: credential.id,
+        durationMs: 0,
+        error: null,
       });
-      last = outcome.attempt;
-      if (outcome.attempt.status === 'success') return outcome;
-      continue;
+      throw err;
     }
-    const { attempt } = await checkCredential(unlocked, address, {
-      signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs * 2)]),
-      timeoutMs,
-    });
-    last = { ...attempt, protocol };
-    if (attempt.status === 'success') break;
+    last = outcome.attempt;
+    if (engine.record(credential, host.address, outcome.attempt)) {
+      log.warn('account reached its failed-login cap: skipped for the rest of the scan', {
+        credentialId: credential.id,
+        name: credential.name,
+        protocol,
+      });
+    }
+    if (outcome.attempt.status === 'success') return outcome;
+    if (protocol === 'ssh' && HOST_LEVEL_FAILURES.has(outcome.attempt.error?.code ?? '')) break;
+  }
+  if (!last && skipped.length > 0) {
+    return {
+      attempt: {
+        protocol,
+        status: 'failed',
+        credentialId: skipped[0]!.id,
+        durationMs: 0,
+        error: {
+          code: 'ERR_CREDENTIAL_SKIPPED',
+          message: `not tried: ${skipped.map((c) => `'${c.name}'`).join(', ')} reached the cap of failed logins in this scan (lockout guard)`,
+        },
+      },
+    };
   }
   return last ? { attempt: last } : null;
+}
+
+/** One credential on one host over `protocol`: login, and the inventory where a collector exists. */
+async function tryCredential(
+  { vault, store, scan, log }: CollectDeps,
+  protocol: Protocol,
+  credential: Credential,
+  address: string,
+  signal: AbortSignal,
+): Promise<CollectOutcome> {
+  const timeoutMs = scan.fingerprintTimeoutMs * 3;
+  const unlocked = vault.unlock(credential.id);
+  if (protocol === 'ssh' && credential.kind === 'ssh') {
+    return collectSshHost(unlocked, address, {
+      signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs * 2 + SSH_COLLECT_BUDGET_MS)]),
+      loginTimeoutMs: timeoutMs,
+      collectTimeoutMs: SSH_COLLECT_BUDGET_MS,
+      ...(store ? { hostKey: store.hostKeys.checkFor(address, credential.port) } : {}),
+      ...jumpLoginFor(vault, store, credential),
+      log,
+    });
+  }
+  if (protocol === 'snmp' && credential.kind === 'snmp') {
+    return collectSnmpHost(unlocked, address, {
+      signal,
+      requestTimeoutMs: scan.connectTimeoutMs.max,
+      retries: scan.retries,
+      collectTimeoutMs: SNMP_COLLECT_BUDGET_MS,
+      enterprises,
+      log,
+    });
+  }
+  const { attempt } = await checkCredential(unlocked, address, {
+    signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs * 2)]),
+    timeoutMs,
+  });
+  return { attempt: { ...attempt, protocol } };
 }

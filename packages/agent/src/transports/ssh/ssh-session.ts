@@ -427,13 +427,15 @@ function passwordChangeError(username: string): ScannerError {
 
 /**
  * Connects to `address` (port from the credential), verifies the host key and authenticates:
- * private key (with its passphrase) when the credential has one, password then
- * keyboard-interactive (password prompts answered) when it has a password, else ssh-agent.
+ * private key (with its passphrase) when the credential has one; with a password, the
+ * `password` method, or keyboard-interactive (password prompts answered) only when the server
+ * does not take `password` — a refused password is never sent twice (each is a PAM failure that
+ * lockout policies count); else ssh-agent.
  * A server demanding a password change (a change request, or change prompts) is ERR_AUTH_FAILED
  * saying so; the password is never typed into a change dialogue.
- * Rejects with ERR_UNREACHABLE, ERR_TIMEOUT (naming the phase and its limit), ERR_AUTH_FAILED,
- * ERR_PROTOCOL (including a rejected host key), ERR_CONFIG_INVALID or ERR_ABORTED; never with a
- * message or cause holding a secret.
+ * Rejects with ERR_PORT_CLOSED, ERR_UNREACHABLE, ERR_TIMEOUT (naming the phase and its limit),
+ * ERR_AUTH_FAILED, ERR_HOST_KEY_CHANGED or ERR_PROTOCOL (a rejected host key), ERR_CONFIG_INVALID
+ * or ERR_ABORTED; never with a message or cause holding a secret.
  */
 export async function openSsh(
   address: string,
@@ -631,6 +633,9 @@ export async function openSsh(
           const candidate = candidates[next++] as AnyAuthMethod;
           const needs: AuthenticationType =
             candidate.type === 'agent' ? 'publickey' : candidate.type;
+          // A password the server refused is not typed again through keyboard-interactive:
+          // PAM would count a second failure, and lockout policies count both.
+          if (candidate.type === 'keyboard-interactive' && tried.includes('password')) continue;
           if (methodsLeft.includes(needs)) {
             current = candidate.type as SshAuthMethod;
             tried.push(current);
