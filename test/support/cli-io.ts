@@ -34,3 +34,24 @@ export function testIo(
     abort: () => controller.abort(),
   };
 }
+
+export interface CliRun {
+  code: number;
+  out: string;
+  err: string;
+}
+
+/**
+ * Runs the real CLI (`main`) with `args` on the data directory `dataDir`; `stdin`, when given,
+ * is sent as JSON (what `--stdin` reads).
+ * @example const r = await runCli(dir, ['credentials', 'list']); // r.code, r.out, r.err
+ */
+export async function runCli(dataDir: string, args: string[], stdin?: object): Promise<CliRun> {
+  const { main } = await import('../../packages/agent/src/cli/main.js');
+  const io = testIo({
+    env: { NOPESIGHT_DATA_DIR: dataDir },
+    ...(stdin ? { stdin: JSON.stringify(stdin) } : {}),
+  });
+  const code = await main(args, io);
+  return { code, out: io.out(), err: io.err() };
+}

@@ -7,10 +7,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HostRecord } from '@nopesight/model';
-import { main } from '../main.js';
 import { dataDirLayout } from '../../config/data-dir.js';
 import { openDatabase } from '../../store/database.js';
-import { testIo } from '../../../../../test/support/cli-io.js';
+import { runCli } from '../../../../../test/support/cli-io.js';
 import { HOSTS, SSH_USERS } from '../../../../../test/lab/lab-hosts.js';
 import { labOnly, labStatePath, runTool } from '../../../../../test/lab/lab.js';
 
@@ -26,11 +25,7 @@ describe('ssh host keys in the lab', labOnly(), () => {
   let dataDir = '';
   let hostKey = '';
   let otherKey = '';
-  const cli = async (...args: string[]) => {
-    const io = testIo({ env: { NOPESIGHT_DATA_DIR: dataDir } });
-    const code = await main(args, io);
-    return { code, out: io.out(), err: io.err() };
-  };
+  const cli = (...args: string[]) => runCli(dataDir, args);
   const scanSsh = async (): Promise<HostRecord> => {
     const r = await cli('scan', HOSTS.ssh, '--protocols', 'ssh', '--no-dns', '--json', '-');
     assert.equal(r.code, 0, r.err);
@@ -46,11 +41,8 @@ describe('ssh host keys in the lab', labOnly(), () => {
     // A key the host does not have: what the agent would hold had the host been reinstalled.
     await runTool('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dataDir, 'old')]);
     otherKey = await fingerprintOf(join(dataDir, 'old.pub'));
-    const io = testIo({
-      env: { NOPESIGHT_DATA_DIR: dataDir },
-      stdin: JSON.stringify({ password: SSH_USERS.admin.password }),
-    });
-    const code = await main(
+    const added = await runCli(
+      dataDir,
       [
         'credentials',
         'add',
@@ -61,9 +53,9 @@ describe('ssh host keys in the lab', labOnly(), () => {
         SSH_USERS.admin.username,
         '--stdin',
       ],
-      io,
+      { password: SSH_USERS.admin.password },
     );
-    assert.equal(code, 0, io.err());
+    assert.equal(added.code, 0, added.err);
   });
   after(() => rmSync(dataDir, { recursive: true, force: true }));
 

@@ -7,18 +7,14 @@ import { join } from 'node:path';
 import { main } from '../main.js';
 import { dataDirLayout } from '../../config/data-dir.js';
 import { openStore } from '../../store/index.js';
-import { testIo } from '../../../../../test/support/cli-io.js';
+import { runCli, testIo } from '../../../../../test/support/cli-io.js';
 
 const OLD = 'SHA256:' + 'o'.repeat(43);
 const NEW = 'SHA256:' + 'n'.repeat(43);
 
 describe('host-keys command', () => {
   let dataDir = '';
-  const run = async (...args: string[]) => {
-    const io = testIo({ env: { NOPESIGHT_DATA_DIR: dataDir } });
-    const code = await main(['host-keys', ...args], io);
-    return { code, out: io.out(), err: io.err() };
-  };
+  const run = (...args: string[]) => runCli(dataDir, ['host-keys', ...args]);
   /** What a scan does when it meets a host: pin on first use, or record a different key. */
   const offer = (address: string, port: number, fingerprint: string): void => {
     const store = openStore(dataDirLayout(dataDir));

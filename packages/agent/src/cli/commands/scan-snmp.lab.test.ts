@@ -7,8 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HostRecord } from '@nopesight/model';
-import { main } from '../main.js';
-import { testIo } from '../../../../../test/support/cli-io.js';
+import { runCli } from '../../../../../test/support/cli-io.js';
 import { rawRecording } from '../../../../../test/support/snmprec.js';
 import { HOSTS, SNMP, SNMPD_SYSTEM } from '../../../../../test/lab/lab-hosts.js';
 import { labOnly, labStatePath, runOnLabHost } from '../../../../../test/lab/lab.js';
@@ -22,14 +21,7 @@ type Ci = {
 
 describe('scan --protocols snmp in the lab', labOnly(), () => {
   let dataDir = '';
-  const cli = async (args: string[], stdin?: object) => {
-    const io = testIo({
-      env: { NOPESIGHT_DATA_DIR: dataDir },
-      ...(stdin ? { stdin: JSON.stringify(stdin) } : {}),
-    });
-    const code = await main(args, io);
-    return { code, out: io.out(), err: io.err() };
-  };
+  const cli = (args: string[], stdin?: object) => runCli(dataDir, args, stdin);
   const scan = async (address: string): Promise<HostRecord> => {
     const r = await cli(['scan', address, '--protocols', 'snmp', '--no-dns', '--json', '-']);
     assert.equal(r.code, 0, r.err);

@@ -6,21 +6,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HostRecord } from '@nopesight/model';
-import { main } from '../main.js';
-import { testIo } from '../../../../../test/support/cli-io.js';
+import { runCli } from '../../../../../test/support/cli-io.js';
 import { HOSTNAMES, HOSTS, SSH2_USERS, SSH_USERS } from '../../../../../test/lab/lab-hosts.js';
 import { labOnly } from '../../../../../test/lab/lab.js';
 
 describe('ssh through a jump host in the lab', labOnly(), () => {
   let dataDir = '';
-  const cli = async (args: string[], stdin?: object) => {
-    const io = testIo({
-      env: { NOPESIGHT_DATA_DIR: dataDir },
-      ...(stdin ? { stdin: JSON.stringify(stdin) } : {}),
-    });
-    const code = await main(args, io);
-    return { code, out: io.out(), err: io.err() };
-  };
+  const cli = (args: string[], stdin?: object) => runCli(dataDir, args, stdin);
 
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'nopesight-jump-lab-'));
