@@ -67,6 +67,37 @@ export interface VsphereFacts {
   vendor?: string;
 }
 
+/**
+ * An SNMPv3 agent's engine, from the Report it sends to an unauthenticated engine discovery.
+ * `engineId` is stable across reboots (a good identity hint); boots and time change.
+ */
+export interface SnmpV3EngineFacts {
+  /** snmpEngineID, lowercase hex. */
+  engineId: string;
+  /**
+   * RFC 3411 layout: `ipv4`, `ipv6`, `mac`, `text`, `octets`, `reserved` or `enterprise` (first
+   * bit set, by the fifth octet), `legacy` (first bit clear, 12 octets), `nonstandard` (else).
+   */
+  engineIdFormat:
+    | 'ipv4'
+    | 'ipv6'
+    | 'mac'
+    | 'text'
+    | 'octets'
+    | 'reserved'
+    | 'enterprise'
+    | 'legacy'
+    | 'nonstandard';
+  /** IANA private enterprise number of the agent's vendor (9 Cisco, 2636 Juniper, 8072 net-snmp). */
+  enterpriseNumber?: number;
+  /** The format's data as text: address, MAC `aa:bb:…`, text, or hex for `octets`. */
+  engineIdValue?: string;
+  /** snmpEngineBoots: times the engine (re)started since its engine ID was set. */
+  engineBoots: number;
+  /** snmpEngineTime: seconds since the engine last booted, when it answered. */
+  engineTime: number;
+}
+
 /** How and when a host was found. */
 export interface DiscoveryFacts {
   /** Which probes saw the host alive: `tcp`, `icmp`, `snmp`, `arp`. */
@@ -82,6 +113,8 @@ export interface DiscoveryFacts {
   netbios?: { names: { name: string; suffix: number; group: boolean }[]; mac?: string };
   /** sysDescr returned to the unauthenticated-community SNMP probe. */
   snmpSysDescr?: string;
+  /** What an SNMPv3 agent told the unauthenticated engine discovery (RFC 3414 §4). */
+  snmpV3?: SnmpV3EngineFacts;
   /** When the sweep started and finished with this host (ISO 8601). */
   startedAt: string;
   finishedAt: string;

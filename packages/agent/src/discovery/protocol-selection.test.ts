@@ -11,6 +11,15 @@ const vsphere = (apiType: string) => ({
   apiVersion: '7.0',
 });
 
+const v3Engine = {
+  engineId: '80000009030011223344aa',
+  engineIdFormat: 'mac' as const,
+  enterpriseNumber: 9,
+  engineIdValue: '00:11:22:33:44:aa',
+  engineBoots: 3,
+  engineTime: 86_400,
+};
+
 const cases: [string, SelectionInput, string[], string][] = [
   ['ssh only', { openTcp: [22], openUdp: [] }, ['ssh'], 'unknown'],
   ['445 selects windows', { openTcp: [445], openUdp: [] }, ['windows'], 'unknown'],
@@ -36,6 +45,12 @@ const cases: [string, SelectionInput, string[], string][] = [
     ['ssh', 'snmp'],
     'network_device',
   ],
+  [
+    'an SNMPv3 engine alone selects snmp',
+    { openTcp: [], openUdp: [], snmpV3: v3Engine },
+    ['snmp'],
+    'unknown',
+  ],
   ['nothing matches', { openTcp: [80, 3389], openUdp: [] }, [], 'unknown'],
 ];
 
@@ -47,3 +62,15 @@ for (const [name, input, protocols, type] of cases) {
     assert.ok(got.typeReason.length > 0);
   });
 }
+
+test('selectProtocols says why snmp was picked: a v3 engine without a community', () => {
+  const v3Only = selectProtocols({ openTcp: [], openUdp: [161], snmpV3: v3Engine });
+  assert.match(v3Only.typeReason, /udp\/161 snmpv3 engine/);
+  const both = selectProtocols({
+    openTcp: [],
+    openUdp: [161],
+    snmpSysDescr: 'Linux',
+    snmpV3: v3Engine,
+  });
+  assert.match(both.typeReason, /udp\/161 snmp(;|$)/);
+});

@@ -1,5 +1,5 @@
 // Picks the inventory protocols a host qualifies for, and a first CI type, from what the sweep saw.
-import type { CiType, Protocol, SmbFacts, VsphereFacts } from '@nopesight/model';
+import type { CiType, Protocol, SmbFacts, SnmpV3EngineFacts, VsphereFacts } from '@nopesight/model';
 
 /** What protocol selection looks at: ports and unauthenticated fingerprints. */
 export interface SelectionInput {
@@ -10,6 +10,8 @@ export interface SelectionInput {
   smb?: SmbFacts;
   vsphere?: VsphereFacts;
   snmpSysDescr?: string;
+  /** The engine that answered the unauthenticated SNMPv3 discovery. */
+  snmpV3?: SnmpV3EngineFacts;
 }
 
 export interface Selection {
@@ -23,7 +25,8 @@ const NETWORK_OS =
 
 /**
  * Maps ports and fingerprints to protocols: 22→ssh, 135 or 445→windows, 5985/5986→winrm,
- * 161/udp→snmp, 443 answering vSphere→vcenter. A host matching nothing gets no protocol.
+ * 161/udp (a community or an SNMPv3 engine answered)→snmp, 443 answering vSphere→vcenter. A host
+ * matching nothing gets no protocol.
  *
  * @example
  * selectProtocols({ openTcp: [22, 445], openUdp: [] }).protocols // ['ssh', 'windows']
@@ -44,9 +47,12 @@ export function selectProtocols(input: SelectionInput): Selection {
     protocols.push('winrm');
     reasons.push('tcp/5985-5986 wsman');
   }
-  if (input.openUdp.includes(161) || input.snmpSysDescr !== undefined) {
+  if (input.openUdp.includes(161) || input.snmpSysDescr !== undefined || input.snmpV3) {
     protocols.push('snmp');
-    reasons.push('udp/161 snmp');
+    // A v3 engine with no community: only v3 credentials can work, say so.
+    reasons.push(
+      input.snmpV3 && input.snmpSysDescr === undefined ? 'udp/161 snmpv3 engine' : 'udp/161 snmp',
+    );
   }
   if (input.vsphere) {
     protocols.push('vcenter');

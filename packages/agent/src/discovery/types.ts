@@ -1,4 +1,5 @@
 // Types that flow through the discovery pipeline: targets in, sweep results out.
+import type { SnmpV3EngineFacts } from '@nopesight/model';
 
 /** One address to sweep. `hostname` is set when the user named the host rather than the address. */
 export interface Target {
@@ -21,6 +22,8 @@ export interface SweepResult {
   snmpSysDescr?: string;
   /** Community that answered the UDP/161 probe (kept in memory only, never written out). */
   snmpCommunity?: string;
+  /** The SNMPv3 engine that answered the UDP/161 engine discovery, with or without a community. */
+  snmpV3?: SnmpV3EngineFacts;
   startedAt: Date;
   finishedAt: Date;
 }

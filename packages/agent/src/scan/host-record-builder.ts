@@ -93,6 +93,7 @@ export function buildHostRecord(
     smb: fp.smb,
     vsphere: fp.vsphere,
     snmpSysDescr: result.snmpSysDescr,
+    snmpV3: result.snmpV3,
   });
   const hostnames = dedupeHostnames([
     ...(result.target.hostname ? [{ name: result.target.hostname, source: 'dns' as const }] : []),
@@ -112,6 +113,7 @@ export function buildHostRecord(
   if (fp.vsphere) discovery.vsphere = fp.vsphere;
   if (fp.netbios) discovery.netbios = fp.netbios;
   if (result.snmpSysDescr !== undefined) discovery.snmpSysDescr = result.snmpSysDescr;
+  if (result.snmpV3) discovery.snmpV3 = result.snmpV3;
   return {
     address: result.target.address,
     hostnames,

@@ -121,3 +121,44 @@ describe('scan --protocols snmp in the lab', labOnly(), () => {
     assert.ok(['server', 'network_device'].includes(host.ci.type), host.ci.typeReason);
   });
 });
+
+describe('an SNMPv3-only view of the lab snmpd', labOnly(), () => {
+  let dataDir = '';
+  before(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'nopesight-scan-snmpv3-'));
+    // Only a v3 credential: no community of the vault or the default configuration answers.
+    const r = await runCli(
+      dataDir,
+      [
+        ...['credentials', 'add', 'snmp', '--name', 'v3', '--snmp-version', '3'],
+        ...['--username', SNMP.v3.username, '--auth-protocol', SNMP.v3.authProtocol],
+        ...['--priv-protocol', SNMP.v3.privProtocol, '--scope', HOSTS.snmp, '--stdin'],
+      ],
+      { authPassword: SNMP.v3.authPassword, privPassword: SNMP.v3.privPassword },
+    );
+    assert.equal(r.code, 0, r.err);
+  });
+  after(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  test('the engine-discovery answer finds the agent and the v3 credential collects it', async () => {
+    const r = await runCli(dataDir, [
+      'scan',
+      HOSTS.snmp,
+      '--protocols',
+      'snmp',
+      '--no-dns',
+      '--json',
+      '-',
+    ]);
+    assert.equal(r.code, 0, r.err);
+    const host = (JSON.parse(r.out) as { hosts: HostRecord[] }).hosts.find(
+      (h) => h.address === HOSTS.snmp,
+    );
+    assert.ok(host?.discovery.snmpV3?.engineId, JSON.stringify(host?.discovery));
+    assert.deepEqual(
+      host.protocols.map((p) => [p.protocol, p.status]),
+      [['snmp', 'success']],
+    );
+    assert.equal((host.ci as unknown as Ci).identity.hostname, SNMPD_SYSTEM.sysName);
+  });
+});

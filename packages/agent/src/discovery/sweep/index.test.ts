@@ -162,6 +162,36 @@ describe('sweep over loopback', () => {
     assert.equal(by.get('127.0.0.3')?.alive, false);
   });
 
+  it('sweep counts an SNMPv3 engine alone as alive on udp/161, without sysDescr', async () => {
+    const snmpV3 = {
+      engineId: '80001f8880e5cc701946040c6b00000000',
+      engineIdFormat: 'enterprise' as const,
+      enterpriseNumber: 8072,
+      engineBoots: 1,
+      engineTime: 2,
+    };
+    const results = await collect(
+      sweep([v4('127.0.0.1'), v4('127.0.0.2')], {
+        tcpPorts: [],
+        udpPorts: [161],
+        snmpProbe: async (address) =>
+          address === '127.0.0.1'
+            ? { snmpV3 }
+            : { community: 'public', sysDescr: 'Linux lab', snmpV3 },
+      }),
+    );
+    const by = new Map(results.map((r) => [r.target.address, r]));
+    const v3Only = by.get('127.0.0.1');
+    assert.equal(v3Only?.alive, true);
+    assert.deepEqual(v3Only?.foundBy, ['snmp']);
+    assert.deepEqual(v3Only?.openUdp, [161]);
+    assert.deepEqual(v3Only?.snmpV3, snmpV3);
+    assert.equal(v3Only?.snmpSysDescr, undefined);
+    assert.equal(v3Only?.snmpCommunity, undefined);
+    assert.equal(by.get('127.0.0.2')?.snmpSysDescr, 'Linux lab');
+    assert.deepEqual(by.get('127.0.0.2')?.snmpV3, snmpV3);
+  });
+
   it('sweep ignores udp/161 without a prober and reports progress at the end', async () => {
     let last: SweepStats | null = null;
     const results = await collect(

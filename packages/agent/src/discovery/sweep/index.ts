@@ -1,4 +1,5 @@
 // The liveness and port sweep: TCP connect (adaptive timeouts), optional ICMP and SNMP, streaming.
+import type { SnmpV3EngineFacts } from '@nopesight/model';
 import { ScannerError } from '../../errors.js';
 import { FpingProber } from '../probes/icmp.js';
 import type { SweepResult, Target } from '../types.js';
@@ -11,10 +12,14 @@ export { DEFAULT_TIMING, RttEstimator, TimingModel, groupKey } from './timing.js
 export type { SweepTiming } from './timing.js';
 export { TokenBucket } from './token-bucket.js';
 
-/** Answer of the injected SNMP prober (written elsewhere; the sweep only calls it). */
+/**
+ * Answer of the injected SNMP prober (written elsewhere; the sweep only calls it): a community
+ * that answered with its sysDescr, an SNMPv3 engine that answered the discovery, or both.
+ */
 export interface SnmpAnswer {
-  community: string;
-  sysDescr: string;
+  community?: string;
+  sysDescr?: string;
+  snmpV3?: SnmpV3EngineFacts;
 }
 
 /** Counters handed to `onProgress` (at most every 250 ms, and once at the end). */
@@ -336,7 +341,7 @@ class SweepRun {
         this.#opts.snmpProbe!(host.target.address, ctl.signal),
         aborted,
       ]);
-      if (answer) {
+      if (answer && (answer.community !== undefined || answer.snmpV3)) {
         host.snmp = answer;
         host.foundBy.add('snmp');
       }
@@ -398,10 +403,11 @@ class SweepRun {
       startedAt: host.startedAt,
       finishedAt: new Date(),
     };
-    if (host.snmp) {
-      result.snmpSysDescr = host.snmp.sysDescr;
+    if (host.snmp?.community !== undefined) {
+      result.snmpSysDescr = host.snmp.sysDescr ?? '';
       result.snmpCommunity = host.snmp.community;
     }
+    if (host.snmp?.snmpV3) result.snmpV3 = host.snmp.snmpV3;
     this.#stats.hostsDone++;
     if (alive) this.#stats.hostsAlive++;
     this.#stats.openPorts += host.open.length;

@@ -1,4 +1,5 @@
-// Unit tests of the SNMP message codec on net-snmp captures, plus a bounded fuzz of garbled input.
+// Unit tests of the SNMP message codec on net-snmp captures, plus a bounded fuzz of garbled input
+// (of this decoder and of the SNMPv3 one).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ScannerError } from '../../errors.js';
@@ -10,6 +11,7 @@ import {
   displayString,
   encodeGetRequest,
 } from './snmp-message.js';
+import { decodeV3Message } from './snmp-v3.js';
 import { readHexCapture } from '../../../../../test/support/hex-capture.js';
 
 const capture = (name: string): Buffer =>
@@ -104,39 +106,58 @@ test('decodeMessage rejects trailing bytes, other versions and lying lengths', (
     );
 });
 
-test('decodeMessage survives 20,000 garbled and random packets with only ERR_PROTOCOL', () => {
-  // A fixed-seed generator keeps the run reproducible; the count keeps it bounded.
-  let seed = 0x5eed;
-  const rnd = (n: number): number => {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    return seed % n;
-  };
-  const seeds = [
-    'v2c-get-sysdescr-response.hex',
-    'v1-nosuchname-response.hex',
-    'lab-snmpsim-cisco-3750-sysdescr-response.hex',
-  ].map(capture);
-  let decoded = 0;
-  for (let i = 0; i < 20_000; i++) {
-    let b: Buffer;
-    if (i % 4 === 0) {
-      b = Buffer.alloc(rnd(300));
-      for (let j = 0; j < b.length; j++) b[j] = rnd(256);
-    } else {
-      b = Buffer.from(seeds[i % seeds.length]!);
-      for (let k = 0, flips = 1 + rnd(4); k < flips; k++) b[rnd(b.length)] = rnd(256);
-      if (rnd(5) === 0) b = b.subarray(0, rnd(b.length));
+const fuzzCases: [string, (b: Buffer) => unknown, string[]][] = [
+  [
+    'decodeMessage',
+    decodeMessage,
+    [
+      'v2c-get-sysdescr-response.hex',
+      'v1-nosuchname-response.hex',
+      'lab-snmpsim-cisco-3750-sysdescr-response.hex',
+    ],
+  ],
+  [
+    'decodeV3Message',
+    decodeV3Message,
+    [
+      'v3-discovery-report.hex',
+      'lab-snmpsim-v3-discovery-report.hex',
+      'lab-snmpd-v3-authpriv-response.hex',
+    ],
+  ],
+];
+
+for (const [name, decode, files] of fuzzCases) {
+  test(`${name} survives 20,000 garbled and random packets with only ERR_PROTOCOL`, () => {
+    // A fixed-seed generator keeps the run reproducible; the count keeps it bounded.
+    let seed = 0x5eed;
+    const rnd = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const seeds = files.map(capture);
+    let decoded = 0;
+    for (let i = 0; i < 20_000; i++) {
+      let b: Buffer;
+      if (i % 4 === 0) {
+        b = Buffer.alloc(rnd(300));
+        for (let j = 0; j < b.length; j++) b[j] = rnd(256);
+      } else {
+        b = Buffer.from(seeds[i % seeds.length]!);
+        for (let k = 0, flips = 1 + rnd(4); k < flips; k++) b[rnd(b.length)] = rnd(256);
+        if (rnd(5) === 0) b = b.subarray(0, rnd(b.length));
+      }
+      try {
+        decode(b);
+        decoded++;
+      } catch (err) {
+        assert.ok(
+          err instanceof ScannerError && err.code === 'ERR_PROTOCOL',
+          `packet ${i}: ${String(err)}`,
+        );
+      }
     }
-    try {
-      decodeMessage(b);
-      decoded++;
-    } catch (err) {
-      assert.ok(
-        err instanceof ScannerError && err.code === 'ERR_PROTOCOL',
-        `packet ${i}: ${String(err)}`,
-      );
-    }
-  }
-  // Flips inside the sysDescr text still decode: the fuzz must have exercised both paths.
-  assert.ok(decoded > 0);
-});
+    // Flips inside values still decode: the fuzz must have exercised both paths.
+    assert.ok(decoded > 0);
+  });
+}

@@ -1,4 +1,5 @@
 // SNMP v1/v2c message codec: GetRequest encoding and GetResponse decoding (RFC 1157, RFC 3416).
+// The SNMPv3 envelope lives in snmp-v3.ts and reuses decodePdu.
 import { ScannerError } from '../../errors.js';
 import {
   TAG,
@@ -10,13 +11,20 @@ import {
   expectTlv,
   readChildren,
   readTlv,
+  type Tlv,
 } from './ber.js';
 
 /** The wire value of the version field: 0 for SNMPv1, 1 for SNMPv2c. */
 export const SNMP_VERSION = { '1': 0, '2c': 1 } as const;
 export type SnmpVersion = keyof typeof SNMP_VERSION;
 
-export const PDU = { getRequest: 0xa0, getNextRequest: 0xa1, response: 0xa2 } as const;
+export const PDU = {
+  getRequest: 0xa0,
+  getNextRequest: 0xa1,
+  response: 0xa2,
+  /** SNMPv3 Report (RFC 3416 §4.2.7): USM errors and engine discovery answers. */
+  report: 0xa8,
+} as const;
 
 /** Varbind value tags: application types and the v2c exceptions (RFC 3416 §3). */
 export const VALUE_TAG = {
@@ -58,14 +66,18 @@ export interface SnmpVarbind {
   value: Buffer;
 }
 
-export interface SnmpResponse {
-  version: SnmpVersion;
-  community: string;
+/** A PDU of the request/response shape (every PDU but the v1 Trap). */
+export interface SnmpPdu {
   pduType: number;
   requestId: number;
   errorStatus: number;
   errorIndex: number;
   varbinds: SnmpVarbind[];
+}
+
+export interface SnmpResponse extends SnmpPdu {
+  version: SnmpVersion;
+  community: string;
 }
 
 /** Encodes a GetRequest with NULL values, byte-identical to what net-snmp's snmpget sends. */
@@ -96,6 +108,15 @@ export function encodeGetRequest(req: SnmpGetRequest): Buffer {
 }
 
 /**
+ * The msgVersion of any SNMP message (0 v1, 1 v2c, 3 v3), read from the outer SEQUENCE's first
+ * INTEGER; lets a receiver pick the v1/v2c or the v3 decoder. Throws ERR_PROTOCOL when malformed.
+ */
+export function messageVersion(buf: Buffer): number {
+  const msg = expectTlv(buf, 0, TAG.sequence, 'message');
+  return decodeInteger(expectTlv(msg.value, 0, TAG.integer, 'version').value);
+}
+
+/**
  * Decodes a v1/v2c message carrying a PDU of the request/response shape. Every malformed input
  * (truncated, lying lengths, wrong tags, trailing bytes) throws ScannerError ERR_PROTOCOL; work
  * and memory are bounded by the datagram's size.
@@ -119,6 +140,14 @@ export function decodeMessage(buf: Buffer): SnmpResponse {
   const pdu = readTlv(msg.value, comm.end);
   if (pdu.end !== msg.value.length)
     throw new ScannerError('ERR_PROTOCOL', 'SNMP message: bytes after the PDU');
+  return { version, community: comm.value.toString('utf8'), ...decodePdu(pdu) };
+}
+
+/**
+ * Decodes one PDU TLV of the request/response shape (shared by the v1/v2c and v3 decoders).
+ * Throws ERR_PROTOCOL on a v1 Trap, an unknown tag or any malformed field.
+ */
+export function decodePdu(pdu: Tlv): SnmpPdu {
   if (pdu.tag < 0xa0 || pdu.tag > 0xa8 || pdu.tag === 0xa4) {
     throw new ScannerError('ERR_PROTOCOL', `SNMP PDU tag 0x${pdu.tag.toString(16)} not handled`);
   }
@@ -138,8 +167,6 @@ export function decodeMessage(buf: Buffer): SnmpResponse {
     return { oid: decodeOid(name.value), type: val.tag, value: val.value };
   });
   return {
-    version,
-    community: comm.value.toString('utf8'),
     pduType: pdu.tag,
     requestId: decodeInteger(rid.value),
     errorStatus: decodeInteger(es.value),
