@@ -117,3 +117,13 @@ test('loadConfig reports a corrupt config.json by name and leaves it unchanged',
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('results retention has defaults and validated overrides', () => {
+  assert.deepEqual(defaultConfig().results, { maxAgeDays: 30, maxTotalBytes: 1024 ** 3 });
+  const c = validateConfig({ results: { maxAgeDays: 0 } });
+  assert.equal(c.results.maxAgeDays, 0);
+  assert.equal(c.results.maxTotalBytes, 1024 ** 3);
+  configError(() => validateConfig({ results: { maxTotalBytes: 10 } }), /results\.maxTotalBytes/);
+  configError(() => validateConfig({ results: { maxAgeDays: -1 } }), /results\.maxAgeDays/);
+  configError(() => validateConfig({ results: { keep: 1 } }), /unknown field results\.keep/);
+});

@@ -3,7 +3,14 @@ import { readFile } from 'node:fs/promises';
 import { ScannerError } from '../errors.js';
 import { defaultConfig, LOG_LEVELS, type Config, type PortProfile } from './defaults.js';
 
-export type { Config, LoggingConfig, LogLevel, PortProfile, ScanConfig } from './defaults.js';
+export type {
+  Config,
+  LoggingConfig,
+  LogLevel,
+  PortProfile,
+  ResultsConfig,
+  ScanConfig,
+} from './defaults.js';
 export { defaultConfig } from './defaults.js';
 
 type Json = Record<string, unknown>;
@@ -46,7 +53,7 @@ export function validateConfig(raw: unknown, source = 'config'): Config {
   const v = new Validator(source);
   const config = defaultConfig();
   const root = v.object(raw, '');
-  v.known(root, '', ['$schema', 'scan', 'logging']);
+  v.known(root, '', ['$schema', 'scan', 'logging', 'results']);
 
   if (root.scan !== undefined) {
     const scan = v.object(root.scan, 'scan');
@@ -107,6 +114,16 @@ export function validateConfig(raw: unknown, source = 'config'): Config {
       l.maxBytes = v.int(logging.maxBytes, 'logging.maxBytes', 1024, 2 ** 40);
     if (logging.maxFiles !== undefined)
       l.maxFiles = v.int(logging.maxFiles, 'logging.maxFiles', 0, 100);
+  }
+
+  if (root.results !== undefined) {
+    const results = v.object(root.results, 'results');
+    const r = config.results;
+    v.known(results, 'results', Object.keys(r));
+    if (results.maxAgeDays !== undefined)
+      r.maxAgeDays = v.int(results.maxAgeDays, 'results.maxAgeDays', 0, 36_500);
+    if (results.maxTotalBytes !== undefined)
+      r.maxTotalBytes = v.int(results.maxTotalBytes, 'results.maxTotalBytes', 1024 * 1024, 2 ** 44);
   }
   return config;
 }

@@ -41,10 +41,19 @@ export interface LoggingConfig {
   maxFiles: number;
 }
 
+/** How long DATA_DIR/results/<scan id>.json documents are kept (cleaned after each scan). */
+export interface ResultsConfig {
+  /** A result older than this many days is deleted; 0 = no age limit. */
+  maxAgeDays: number;
+  /** The oldest results are deleted until all together take at most this many bytes. */
+  maxTotalBytes: number;
+}
+
 /** The agent's configuration: the defaults below merged with config.json. */
 export interface Config {
   scan: ScanConfig;
   logging: LoggingConfig;
+  results: ResultsConfig;
 }
 
 /** Ports with an inventory collector behind them: SSH, RPC/SMB (Windows), HTTPS (vCenter), WinRM. */
@@ -98,6 +107,10 @@ export function defaultConfig(): Config {
       level: 'info',
       maxBytes: 20 * 1024 * 1024,
       maxFiles: 5,
+    },
+    results: {
+      maxAgeDays: 30,
+      maxTotalBytes: 1024 * 1024 * 1024,
     },
   };
 }

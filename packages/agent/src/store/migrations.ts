@@ -15,4 +15,43 @@ export const MIGRATIONS: readonly string[] = [
      offered_at     TEXT,
      PRIMARY KEY (address, port)
    ) STRICT;`,
+  // 2: uploads to the platform (docs/protocol.md). A scan being uploaded has a `scans` row;
+  // its host records wait in `host_records` until they are cut into a protocol batch, which
+  // moves them into one `outbox` row (gzip body) in the same transaction, so after a crash a
+  // record is either staged or in exactly one batch. `next_seq` keeps the batch numbers gap-free;
+  // `initial` is the summary known at the start, used to close a scan whose process died.
+  `CREATE TABLE scans (
+     id           TEXT    PRIMARY KEY,
+     agent_id     TEXT    NOT NULL,
+     started_at   TEXT    NOT NULL,
+     finished_at  TEXT,
+     state        TEXT    NOT NULL,
+     initial      TEXT    NOT NULL,
+     summary      TEXT,
+     next_seq     INTEGER NOT NULL DEFAULT 0,
+     hosts        INTEGER NOT NULL DEFAULT 0,
+     pid          INTEGER NOT NULL
+   ) STRICT;
+   CREATE TABLE host_records (
+     scan_id  TEXT    NOT NULL REFERENCES scans (id) ON DELETE CASCADE,
+     idx      INTEGER NOT NULL,
+     address  TEXT    NOT NULL,
+     record   TEXT    NOT NULL,
+     PRIMARY KEY (scan_id, idx)
+   ) STRICT;
+   CREATE TABLE outbox (
+     id              INTEGER PRIMARY KEY,
+     batch_key       TEXT    NOT NULL UNIQUE,
+     scan_id         TEXT    NOT NULL,
+     seq             INTEGER NOT NULL,
+     final           INTEGER NOT NULL,
+     host_count      INTEGER NOT NULL,
+     body            BLOB    NOT NULL,
+     created_at      TEXT    NOT NULL,
+     attempts        INTEGER NOT NULL DEFAULT 0,
+     next_attempt_at INTEGER NOT NULL,
+     last_error      TEXT,
+     state           TEXT    NOT NULL CHECK (state IN ('pending', 'dead'))
+   ) STRICT;
+   CREATE INDEX outbox_due ON outbox (state, next_attempt_at);`,
 ];

@@ -3,5 +3,13 @@ import type { Command } from '../io.js';
 import { scanCommand } from './scan.js';
 import { credentialsCommand } from './credentials.js';
 import { hostKeysCommand } from './host-keys.js';
+import { integrationCommand } from './integration.js';
+import { uploadsCommand } from './uploads.js';
 
-export const COMMANDS: Command[] = [scanCommand, credentialsCommand, hostKeysCommand];
+export const COMMANDS: Command[] = [
+  scanCommand,
+  credentialsCommand,
+  hostKeysCommand,
+  integrationCommand,
+  uploadsCommand,
+];

@@ -18,6 +18,8 @@ import {
   type ResultWriter,
 } from '../../scan/result-writers.js';
 import { openScanContext } from '../../scan/scan-context.js';
+import { openScanUpload } from '../../platform/scan-upload.js';
+import { cleanResults } from '../../store/results-retention.js';
 
 const HELP = `Usage: nopesight-scanner scan TARGETS... [options]
 
@@ -43,7 +45,8 @@ Options:
   -n, --no-dns           no reverse DNS lookups (like nmap -n)
   --no-fingerprint       report open ports only: no banner, SMB, TLS, vSphere or NetBIOS probes
   --no-progress          no live progress line, even on a terminal
-  --no-upload            keep results local (uploading arrives with the platform link)
+  --no-upload            keep results local (default: upload when an integration is
+                         configured; what cannot be sent stays queued for uploads flush)
   --data-dir DIR         agent data directory (or NOPESIGHT_DATA_DIR)
   -h, --help             this help
 
@@ -151,6 +154,21 @@ async function runScanCommand(args: string[], io: CliIo): Promise<number> {
   const writers: ResultWriter[] = [jsonDocumentWriter(join(ctx.resultsDir, `${scanId}.json`))];
   if (json) writers.push(jsonDocumentWriter(json === '-' ? io.stdout : json));
   if (jsonl) writers.push(jsonlWriter(jsonl === '-' ? io.stdout : jsonl));
+  // Upload (docs/protocol.md): only with an integration and without --no-upload; never fails the scan.
+  const upload =
+    values['no-upload'] === true
+      ? null
+      : await openScanUpload(
+          { ...request, ports, protocols },
+          {
+            dataDir: values['data-dir'] as string | undefined,
+            env: io.env,
+            config: ctx.config,
+            log: ctx.log,
+            stderr: io.stderr,
+          },
+        );
+  if (upload) writers.push(upload.writer);
   const writer = teeWriter(writers);
   const stdoutTaken = json === '-' || jsonl === '-';
   const progress = new ProgressLine(io.stderr, { enabled: values['no-progress'] !== true });
@@ -192,6 +210,11 @@ async function runScanCommand(args: string[], io: CliIo): Promise<number> {
   progress.finish();
   await writer.finish(summary);
   ctx.log.info('scan finished', { scanId, state: summary.state, counts: summary.counts });
+  await upload?.send(io.signal);
+  const cleaned = await cleanResults(ctx.resultsDir, ctx.config.results, {
+    keep: [`${scanId}.json`],
+  });
+  if (cleaned.deleted.length > 0) ctx.log.info('old results deleted', { files: cleaned.deleted });
   await ctx.close();
   tableRows.sort((a, b) => compareAddress(a.address, b.address));
   (stdoutTaken ? io.stderr : io.stdout).write(formatSummary(summary, tableRows));
