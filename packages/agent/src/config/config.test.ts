@@ -127,3 +127,15 @@ test('results retention has defaults and validated overrides', () => {
   configError(() => validateConfig({ results: { maxAgeDays: -1 } }), /results\.maxAgeDays/);
   configError(() => validateConfig({ results: { keep: 1 } }), /unknown field results\.keep/);
 });
+
+test('scan.maxFailedLoginsPerAccount defaults to 3 and must be 1-100', () => {
+  assert.equal(defaultConfig().scan.maxFailedLoginsPerAccount, 3);
+  assert.equal(
+    validateConfig({ scan: { maxFailedLoginsPerAccount: 5 } }).scan.maxFailedLoginsPerAccount,
+    5,
+  );
+  assert.throws(
+    () => validateConfig({ scan: { maxFailedLoginsPerAccount: 0 } }),
+    (e) => e instanceof ScannerError && /scan\.maxFailedLoginsPerAccount/.test(e.message),
+  );
+});

@@ -93,6 +93,14 @@ export function validateConfig(raw: unknown, source = 'config'): Config {
       }
     }
     if (scan.retries !== undefined) s.retries = v.int(scan.retries, 'scan.retries', 0, 10);
+    if (scan.maxFailedLoginsPerAccount !== undefined) {
+      s.maxFailedLoginsPerAccount = v.int(
+        scan.maxFailedLoginsPerAccount,
+        'scan.maxFailedLoginsPerAccount',
+        1,
+        100,
+      );
+    }
     if (scan.snmpCommunities !== undefined)
       s.snmpCommunities = v.strings(scan.snmpCommunities, 'scan.snmpCommunities');
     if (scan.icmp !== undefined) s.icmp = v.bool(scan.icmp, 'scan.icmp');

@@ -31,6 +31,8 @@ export interface ScanConfig {
   icmp: boolean;
   /** Time allowed to read a banner, TLS certificate, SMB negotiate or vSphere `about`. */
   fingerprintTimeoutMs: number;
+  /** Rejected logins per account in one scan before the account is skipped (lockout guard). */
+  maxFailedLoginsPerAccount: number;
 }
 
 export interface LoggingConfig {
@@ -102,6 +104,7 @@ export function defaultConfig(): Config {
       snmpCommunities: ['public'],
       icmp: true,
       fingerprintTimeoutMs: 3000,
+      maxFailedLoginsPerAccount: 3,
     },
     logging: {
       level: 'info',

@@ -77,9 +77,9 @@ export async function openScanContext(input: ScanContextInput): Promise<ScanCont
     input.protocols.length > 0
       ? await Vault.open(dataDir, { secretSink: logs.secrets })
       : undefined;
-  // The store holds the SSH host key pins; opened only when SSH may be tried.
-  const store = vault && input.protocols.includes('ssh') ? openStore(dataDir) : undefined;
-  const affinity = memoryAffinity();
+  // The store holds SSH host key pins and credential affinity: opened when credentials are used.
+  const store = vault ? openStore(dataDir) : undefined;
+  const affinity = store?.affinity ?? memoryAffinity();
   const oui = new OuiDatabase();
   let snmpProbe: SnmpProbe | undefined;
 
@@ -91,7 +91,11 @@ export async function openScanContext(input: ScanContextInput): Promise<ScanCont
     stages(request, overrides) {
       const scan = config.scan;
       // One engine per scan: the failed-login cap counts within a scan; affinity outlives it.
-      const engine = vault ? new CredentialEngine(vault, affinity) : undefined;
+      const engine = vault
+        ? new CredentialEngine(vault, affinity, {
+            maxFailuresPerAccount: scan.maxFailedLoginsPerAccount,
+          })
+        : undefined;
       // Communities for the unauthenticated sysDescr probe: the configured ones, then any
       // v1/v2c community in the vault (kept in memory, never written out).
       const communities = [...scan.snmpCommunities];

@@ -54,4 +54,13 @@ export const MIGRATIONS: readonly string[] = [
      state           TEXT    NOT NULL CHECK (state IN ('pending', 'dead'))
    ) STRICT;
    CREATE INDEX outbox_due ON outbox (state, next_attempt_at);`,
+  // 3: credential affinity: the credential that last logged in to a host over a protocol, so
+  // the next scan tries it first (scan/credential-engine.ts).
+  `CREATE TABLE credential_affinity (
+     address       TEXT NOT NULL,
+     protocol      TEXT NOT NULL,
+     credential_id TEXT NOT NULL,
+     worked_at     TEXT NOT NULL,
+     PRIMARY KEY (address, protocol)
+   ) STRICT;`,
 ];
