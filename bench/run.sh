@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs one benchmark inside the lab's scanner namespace: bench/run.sh sweep-bulk [--runs N]
 set -euo pipefail
-name="${1:?usage: bench/run.sh <sweep-bulk|sweep-drop|sweep-rss|ssh-inventory|snmp-walk> [--runs N]}"
+name="${1:?usage: bench/run.sh <sweep-bulk|sweep-drop|sweep-rss|ssh-inventory|snmp-walk|platform-ingest|vcenter-inventory> [--runs N]}"
 shift
 cd "$(dirname "$0")/.."
 ns="${NOPESIGHT_BENCH_NS:-${LAB_PREFIX:-nsl}-scan}"
@@ -29,6 +29,12 @@ case "$name" in
   ssh-inventory) install_bench_deps ansible-core sshpass nftables ;;
   # snmpbulkwalk and snmpget, the reference of snmp-walk (also a test dependency).
   snmp-walk) install_bench_deps snmp ;;
+  # Loopback only (the platform's HTTP API on 127.0.0.1): no lab, no namespace. postgresql is a
+  # test dependency already (scripts/install-test-deps.sh).
+  platform-ingest) exec node --import tsx "bench/$name.ts" "$@" ;;
+  # Loopback only: its own govmomi simulator on 127.0.0.1 and govmomi's client as the reference
+  # (both built with Go from golang-github-vmware-govmomi-dev, a test dependency already).
+  vcenter-inventory) exec node --import tsx "bench/$name.ts" "$@" ;;
 esac
 # Connect sweeps hold thousands of sockets: make sure the descriptor limit is not the bottleneck.
 ulimit -n 65536 2>/dev/null || true

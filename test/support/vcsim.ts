@@ -1,10 +1,11 @@
 // The govmomi simulator built from the lab's test/lab/vcsim/main.go, for tests outside the lab.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stopChild } from './child-process.js';
 
 const GOPATH = '/usr/share/gocode';
 /** Where test/lab/lib.sh keeps the simulator it builds (CACHE). */
@@ -58,4 +59,71 @@ export function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
+}
+
+/** The simulator's own count of its inventory (govmomi Model.Count(), printed at start). */
+export interface VcsimModelCount {
+  Datacenter: number;
+  Portgroup: number;
+  Host: number;
+  Cluster: number;
+  Pool: number;
+  Datastore: number;
+  Machine: number;
+  Folder: number;
+  App: number;
+  OpaqueNetwork: number;
+}
+
+export interface RunningVcsim {
+  port: number;
+  pid: number;
+  child: ChildProcess;
+  /** What the simulator says it created (its `vcsim: model {…}` line). */
+  model: VcsimModelCount;
+}
+
+/**
+ * Starts `bin` on 127.0.0.1 (a free port) with `flags` and waits for it to serve; the caller
+ * stops it with stopChild(child). Rejects when it exits first or is not serving in `timeoutMs`.
+ */
+export async function startVcsim(
+  bin: string,
+  flags: readonly string[],
+  timeoutMs = 120_000,
+): Promise<RunningVcsim> {
+  const port = await freePort();
+  const child = spawn(bin, ['-listen', `127.0.0.1:${port}`, ...flags], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let seen = '';
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`vcsim not serving after ${timeoutMs}ms: ${seen}`)),
+        timeoutMs,
+      );
+      child.stdout?.on('data', (d: Buffer) => {
+        seen += d.toString();
+        if (/serving https:/.test(seen)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      child.stderr?.resume();
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`vcsim exited (${code}): ${seen}`));
+      });
+    });
+  } catch (err) {
+    await stopChild(child);
+    throw err;
+  }
+  const line = /vcsim: model (\{.*\})/.exec(seen)?.[1];
+  if (!line) {
+    await stopChild(child);
+    throw new Error(`vcsim printed no model line: ${seen}`);
+  }
+  return { port, pid: child.pid ?? 0, child, model: JSON.parse(line) as VcsimModelCount };
 }

@@ -37,6 +37,41 @@ const parser = new XMLParser({
   trimValues: true,
 });
 
+/**
+ * For answers whose values carry `xsi:type` (RetrievePropertiesEx): element prefixes dropped,
+ * attribute prefixes kept, because a reference value has both `type` (its managed object type)
+ * and `xsi:type` (`ManagedObjectReference`) and removeNSPrefix would fold them into one.
+ */
+const typedParser = new XMLParser({
+  removeNSPrefix: false,
+  transformTagName: (name) => name.slice(name.indexOf(':') + 1),
+  ignoreAttributes: false,
+  attributeNamePrefix: '@_',
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: true,
+});
+
+/**
+ * The `xsi:type` of an element parsed with the typed parser, its value's prefix dropped. Any
+ * prefix bound to the schema-instance namespace counts: vCenter writes `xsi:`, govmomi's
+ * simulator `XMLSchema-instance:`.
+ */
+export function xsiTypeOf(v: XmlValue | undefined): string | null {
+  if (!isNode(v)) return null;
+  for (const [k, t] of Object.entries(v)) {
+    if (
+      typeof t === 'string' &&
+      k.startsWith('@_') &&
+      k.endsWith(':type') &&
+      !k.startsWith('@_xmlns')
+    ) {
+      return t.slice(t.indexOf(':') + 1);
+    }
+  }
+  return null;
+}
+
 /** Escapes text for an XML element body. */
 export function xmlEscape(text: string): string {
   return text
@@ -100,7 +135,7 @@ function faultFrom(fault: XmlNode): VimFaultError {
   if (detail) {
     const [name, el] = Object.entries(detail).find(([k]) => !k.startsWith('@_')) ?? [];
     if (name) {
-      const typeAttr = isNode(el) ? el['@_type'] : undefined;
+      const typeAttr = isNode(el) ? (el['@_type'] ?? xsiTypeOf(el) ?? undefined) : undefined;
       faultType = typeof typeAttr === 'string' ? typeAttr : name.replace(/Fault$/, '');
     }
   }
@@ -113,14 +148,19 @@ function faultFrom(fault: XmlNode): VimFaultError {
  * The `returnval` of `<{method}Response>` (undefined for methods returning nothing, like Logout).
  * Throws VimFaultError for a SOAP fault, ERR_PROTOCOL for anything that is not a vim25 answer.
  * Documents with a DOCTYPE are refused: SOAP forbids them and they are the way to entity bombs.
+ * `typed` keeps attribute prefixes (`@_xsi:type` beside `@_type`), for property values.
  */
-export function parseSoapResponse(xml: string, method: string): XmlValue | undefined {
+export function parseSoapResponse(
+  xml: string,
+  method: string,
+  opts: { typed?: boolean } = {},
+): XmlValue | undefined {
   if (/<!DOCTYPE/i.test(xml)) {
     throw new ScannerError('ERR_PROTOCOL', 'vsphere response carries a DOCTYPE; refused');
   }
   let doc: XmlNode;
   try {
-    doc = parser.parse(xml) as XmlNode;
+    doc = (opts.typed ? typedParser : parser).parse(xml) as XmlNode;
   } catch (err) {
     throw new ScannerError('ERR_PROTOCOL', 'vsphere response is not XML', {
       cause: err instanceof Error ? new Error(err.message) : undefined,

@@ -1,4 +1,5 @@
-// vSphere transport: a minimal vim25 SOAP client over node:https with a keep-alive agent.
+// vSphere transport: a minimal vim25 SOAP client over node:https with a keep-alive agent, its
+// session (login kept for one re-login when the server forgets it) and a count of round trips.
 import { Agent, request as httpsRequest } from 'node:https';
 import { rootCertificates } from 'node:tls';
 import type { VsphereFacts } from '@nopesight/model';
@@ -7,6 +8,7 @@ import { abortError, redactError } from '../safe-errors.js';
 import {
   asNode,
   moRefOf,
+  VimFaultError,
   parseSoapResponse,
   soapEnvelope,
   textOf,
@@ -68,6 +70,19 @@ interface CallOptions {
   signal: AbortSignal;
 }
 
+/** An answer larger than `maxResponseBytes`: ERR_PROTOCOL, told apart so a caller can ask for less. */
+export class VimResponseTooLargeError extends ScannerError {
+  constructor(limit: number) {
+    super('ERR_PROTOCOL', `vsphere response exceeded ${limit} bytes; cut off`);
+    this.name = 'VimResponseTooLargeError';
+  }
+}
+
+/** True for the fault a server sends when the session cookie is unknown or expired. */
+export function isNotAuthenticated(err: unknown): err is VimFaultError {
+  return err instanceof VimFaultError && err.faultType === 'NotAuthenticated';
+}
+
 function aboutFrom(node: XmlValue | undefined): ServiceContent['about'] {
   const about = asNode(node) ?? {};
   const field = (name: string) => textOf(about[name]);
@@ -99,6 +114,12 @@ export class VimClient {
   #cookie: string | null = null;
   #apiVersion = INITIAL_API_VERSION;
   #serviceContent: ServiceContent | null = null;
+  /** Kept after a successful login() for one re-login in withSession(); cleared by logout(). */
+  #login: { userName: string; password: string } | null = null;
+  #sessionGeneration = 0;
+  #reLogins = 0;
+  #roundTrips = 0;
+  readonly #callsByMethod = new Map<string, number>();
 
   constructor(opts: VimClientOptions) {
     this.#opts = opts;
@@ -110,6 +131,29 @@ export class VimClient {
       rejectUnauthorized: opts.tlsVerify,
       ca: opts.ca ? [...rootCertificates, opts.ca] : undefined,
     });
+  }
+
+  /** SOAP requests sent so far (every POST to /sdk, faults included): what benchmarks and tests count. */
+  get roundTrips(): number {
+    return this.#roundTrips;
+  }
+
+  /** Requests sent so far per vim25 method (`RetrievePropertiesEx: 8`…). */
+  callsByMethod(): Record<string, number> {
+    return Object.fromEntries(this.#callsByMethod);
+  }
+
+  /** Logins that replaced a session the server had forgotten (withSession). */
+  get reLogins(): number {
+    return this.#reLogins;
+  }
+
+  /**
+   * Changes at every login: objects a session owns (a ContainerView) are gone when it changes,
+   * so a caller holding one compares generations before reusing it.
+   */
+  get sessionGeneration(): number {
+    return this.#sessionGeneration;
   }
 
   /** RetrieveServiceContent on ServiceInstance: needs no login; cached after the first call. */
@@ -151,6 +195,8 @@ export class VimClient {
     const body =
       `<userName>${xmlEscape(userName)}</userName>` + `<password>${xmlEscape(password)}</password>`;
     const ret = await this.call('Login', sc.sessionManager, body, opts, [password]);
+    this.#login = { userName, password };
+    this.#sessionGeneration++;
     const node = asNode(ret) ?? {};
     return {
       key: textOf(node['key']),
@@ -162,6 +208,7 @@ export class VimClient {
 
   /** SessionManager.Logout, then forgets the cookie (also when the call fails). */
   async logout(opts: CallOptions): Promise<void> {
+    this.#login = null;
     if (!this.#cookie) return;
     const sc = await this.retrieveServiceContent(opts);
     try {
@@ -171,9 +218,30 @@ export class VimClient {
     }
   }
 
-  /** Drops pooled connections. The client is unusable afterwards. */
+  /** Drops pooled connections and the remembered login. The client is unusable afterwards. */
   close(): void {
+    this.#login = null;
     this.#agent.destroy();
+  }
+
+  /**
+   * Runs `fn` in the logged-in session. When it fails with NotAuthenticated (the server expired
+   * or terminated the session) and login() had succeeded, logs in again with the same account,
+   * once per withSession call, and runs `fn` again from the start: objects of the old session
+   * (views, tokens) are gone, so `fn` must not reuse them (see sessionGeneration). A failed
+   * re-login rejects with its own error (InvalidLogin: the password changed meanwhile).
+   */
+  async withSession<T>(fn: () => Promise<T>, opts: CallOptions): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      const again = this.#login;
+      if (!isNotAuthenticated(err) || !again || opts.signal.aborted) throw err;
+      this.#cookie = null;
+      this.#reLogins++;
+      await this.login(again.userName, again.password, opts);
+      return fn();
+    }
   }
 
   /**
@@ -184,15 +252,17 @@ export class VimClient {
     method: string,
     self: MoRef,
     body: string,
-    opts: CallOptions,
+    opts: CallOptions & { typed?: boolean },
     secrets: string[] = [],
   ): Promise<XmlValue | undefined> {
-    const xml = await this.#post(soapEnvelope(method, self, body), opts.signal, secrets);
-    return parseSoapResponse(xml, method);
+    const xml = await this.#post(method, soapEnvelope(method, self, body), opts.signal, secrets);
+    return parseSoapResponse(xml, method, { typed: opts.typed === true });
   }
 
-  #post(payload: string, signal: AbortSignal, secrets: string[]): Promise<string> {
+  #post(method: string, payload: string, signal: AbortSignal, secrets: string[]): Promise<string> {
     if (signal.aborted) return Promise.reject(abortError(signal, 'vsphere request'));
+    this.#roundTrips++;
+    this.#callsByMethod.set(method, (this.#callsByMethod.get(method) ?? 0) + 1);
     const { address, port, connectTimeoutMs, requestTimeoutMs } = this.#opts;
     const data = Buffer.from(payload, 'utf8');
     const headers: Record<string, string | number> = {
@@ -266,12 +336,7 @@ export class VimClient {
         res.on('data', (chunk: Buffer) => {
           size += chunk.length;
           if (size > this.#maxBytes) {
-            fail(
-              new ScannerError(
-                'ERR_PROTOCOL',
-                `vsphere response exceeded ${this.#maxBytes} bytes; cut off`,
-              ),
-            );
+            fail(new VimResponseTooLargeError(this.#maxBytes));
             res.destroy();
             return;
           }
