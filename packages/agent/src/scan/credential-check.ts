@@ -1,5 +1,4 @@
 // Proves one stored credential on one host over its protocol: the `credentials test` command and scans.
-import { readFile } from 'node:fs/promises';
 import type { Protocol, ProtocolAttempt } from '@nopesight/model';
 import { ScannerError, statusForError } from '../errors.js';
 import {
@@ -13,7 +12,7 @@ import { redactError, redactText } from '../transports/safe-errors.js';
 import type { HostKeyCheck } from '../transports/ssh/ssh-session.js';
 import { loginSsh, type SshJumpLogin } from './ssh-login.js';
 import { openSnmp, varbindText } from '../transports/snmp/snmp-session.js';
-import { VimClient } from '../transports/vsphere/vim-client.js';
+import { vimClientFor } from './vcenter-login.js';
 
 /** What a check found: the attempt as host records carry it, and facts learnt on the way. */
 export type CredentialCheck = { attempt: ProtocolAttempt; facts: Record<string, string> };
@@ -131,25 +130,7 @@ async function checkVcenter(
 ): Promise<Facts> {
   if (!secrets.password)
     throw new ScannerError('ERR_CONFIG_INVALID', 'vcenter credential has no password');
-  let ca: string | undefined;
-  if (credential.caFile) {
-    try {
-      ca = await readFile(credential.caFile, 'utf8');
-    } catch (err) {
-      throw new ScannerError(
-        'ERR_CONFIG_INVALID',
-        `vcenter CA file ${credential.caFile} could not be read`,
-        {
-          cause: redactError(err, []),
-        },
-      );
-    }
-  }
-  const client = new VimClient({
-    address,
-    port: credential.port,
-    tlsVerify: credential.tlsVerify,
-    ca,
+  const client = await vimClientFor(credential, address, {
     connectTimeoutMs: Math.min(timeoutMs, CONNECT_LIMIT_MS),
     requestTimeoutMs: timeoutMs,
   });

@@ -32,6 +32,11 @@ export interface Inventory {
 export interface CollectOutcome {
   attempt: ProtocolAttempt;
   inventory?: Inventory;
+  /**
+   * Records of other CIs this host's API described (a vCenter's datacenters, hosts, VMs…),
+   * written after the host's own record.
+   */
+  records?: HostRecord[];
 }
 
 /** What the user asked for, already validated. */
@@ -133,7 +138,9 @@ export async function runScan(
     }
   }
 
-  const processHost = async (result: SweepResult): Promise<HostRecord> => {
+  const processHost = async (
+    result: SweepResult,
+  ): Promise<{ record: HostRecord; related: HostRecord[] }> => {
     let fingerprints: HostFingerprints;
     try {
       fingerprints = await stages.fingerprint(result, signal);
@@ -144,6 +151,7 @@ export async function runScan(
     }
     const record = buildHostRecord(result, fingerprints, []);
     const attempts: ProtocolAttempt[] = [];
+    const related: HostRecord[] = [];
     if (stages.collect) {
       for (const protocol of record.discovery.candidateProtocols) {
         if (signal.aborted) break;
@@ -160,10 +168,11 @@ export async function runScan(
         if (!outcome) continue;
         attempts.push(outcome.attempt);
         if (outcome.inventory) mergeInventory(record, outcome.inventory);
+        if (outcome.records) related.push(...outcome.records);
       }
     }
     record.protocols = attempts;
-    return record;
+    return { record, related };
   };
 
   let state: ScanState = 'completed';
@@ -174,12 +183,13 @@ export async function runScan(
       stages.hostConcurrency,
       processHost,
     );
-    for await (const record of hosts) {
+    for await (const { record, related } of hosts) {
       for (const attempt of record.protocols) {
         statuses[attempt.status] = (statuses[attempt.status] ?? 0) + 1;
       }
       progress.collected++;
       await sink.host(record);
+      for (const other of related) await sink.host(other);
       report();
     }
     if (signal.aborted) state = 'cancelled';

@@ -19,6 +19,7 @@ import { fingerprintHost, realProbes } from '../discovery/fingerprint-host.js';
 import { checkCredential } from './credential-check.js';
 import { collectSshHost } from './ssh-host.js';
 import { collectSnmpHost } from './snmp-host.js';
+import { collectVcenterHost } from './vcenter-host.js';
 import { EnterpriseNumbers } from '../collectors/snmp/index.js';
 import { jumpLoginFor } from './ssh-login.js';
 import { CredentialEngine, memoryAffinity } from './credential-engine.js';
@@ -184,6 +185,8 @@ const HOST_LEVEL_FAILURES: ReadonlySet<string> = new Set([
   'ERR_TIMEOUT',
 ]);
 
+/** Budget for a vCenter's whole inventory once logged in (a few paged retrieves). */
+const VCENTER_COLLECT_BUDGET_MS = 300_000;
 /** Budget for one device's SNMP walks once its agent answered. */
 const SNMP_COLLECT_BUDGET_MS = 120_000;
 /** Enterprise names for sysObjectID, read once per process on first use. */
@@ -283,6 +286,15 @@ async function tryCredential(
       collectTimeoutMs: SNMP_COLLECT_BUDGET_MS,
       enterprises,
       log,
+    });
+  }
+  if (protocol === 'vcenter' && credential.kind === 'vcenter') {
+    return collectVcenterHost(unlocked, address, {
+      signal,
+      loginTimeoutMs: timeoutMs,
+      collectTimeoutMs: VCENTER_COLLECT_BUDGET_MS,
+      log,
+      now: () => new Date(),
     });
   }
   const { attempt } = await checkCredential(unlocked, address, {
