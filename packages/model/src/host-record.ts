@@ -11,6 +11,9 @@ export const CI_TYPES = [
   'datacenter',
   'cluster',
   'datastore',
+  'resource_pool',
+  'folder',
+  'network',
   'unknown',
 ] as const;
 export type CiType = (typeof CI_TYPES)[number];
@@ -161,8 +164,21 @@ export interface CiRecord {
   [section: string]: unknown;
 }
 
+/** Relationship types a record may carry: DESIGN.md §3's six, plus vCenter's `contained_in` and `uses`. */
+export const RELATIONSHIP_TYPES = [
+  'runs_on',
+  'hosted_on',
+  'member_of',
+  'contains',
+  'contained_in',
+  'connected_to',
+  'depends_on',
+  'uses',
+] as const;
+export type RelationshipType = (typeof RELATIONSHIP_TYPES)[number];
+
 export interface RelationshipRecord {
-  type: 'runs_on' | 'hosted_on' | 'member_of' | 'contains' | 'connected_to' | 'depends_on';
+  type: RelationshipType;
   target: string;
   evidence: Record<string, unknown>;
 }

@@ -3,6 +3,7 @@
 import {
   CI_TYPES,
   PROTOCOL_STATUSES,
+  RELATIONSHIP_TYPES as MODEL_RELATIONSHIP_TYPES,
   SECTION_STATES,
   type HostRecord,
   type ScanState,
@@ -21,14 +22,7 @@ export const BATCH_LIMITS = {
 
 export const AGENT_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 const SCAN_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
-const RELATIONSHIP_TYPES = new Set([
-  'runs_on',
-  'hosted_on',
-  'member_of',
-  'contains',
-  'connected_to',
-  'depends_on',
-]);
+export const RELATIONSHIP_TYPES: ReadonlySet<string> = new Set(MODEL_RELATIONSHIP_TYPES);
 const SCAN_STATES = new Set<ScanState>(['running', 'completed', 'cancelled', 'failed']);
 const MAX_IDENTITY_STRING = 1024;
 

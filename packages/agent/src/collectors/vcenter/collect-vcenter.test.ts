@@ -152,7 +152,7 @@ describe(
           } else {
             assert.equal(host?.name, /^(DC\d+_H\d+)_VM\d+$/.exec(vm.name)?.[1], vm.name);
           }
-          const uses = vm.relationships.filter((r) => r.type === 'depends_on');
+          const uses = vm.relationships.filter((r) => r.type === 'uses');
           assert.ok(
             uses.some((r) => objects.get(r.target)?.kind === 'datastore'),
             vm.name,
@@ -168,10 +168,11 @@ describe(
           h.relationships.some((r) => r.type === 'member_of'),
         );
         assert.equal(memberOf.length, size.dc * size.cluster * size.host);
-        const contains = ofKind(inv, 'datacenter').flatMap((d) =>
-          d.relationships.filter((r) => r.type === 'contains'),
+        const dcs = new Set(ofKind(inv, 'datacenter').map((d) => d.key));
+        const containedIn = inv.objects.flatMap((o) =>
+          o.relationships.filter((r) => r.type === 'contained_in' && dcs.has(r.target)),
         );
-        assert.equal(contains.length, size.dc * size.cluster + expectedHosts(size));
+        assert.equal(containedIn.length, size.dc * size.cluster + expectedHosts(size));
       });
     }
 

@@ -169,11 +169,16 @@ test('buildVcenterInventory (vpx): clusters, datacenters and their relationships
   assert.equal(members.length, 2);
   const dc = inv.objects.find((o) => o.kind === 'datacenter');
   assert.equal(dc?.ci.vsphere.path, '/F0/DC0');
-  assert.equal(dc?.relationships.filter((r) => r.type === 'contains').length, 1 + 3);
+  assert.equal(
+    inv.objects.filter((o) =>
+      o.relationships.some((r) => r.type === 'contained_in' && r.target === dc?.key),
+    ).length,
+    1 + 3,
+  );
   assert.equal(inv.vcenter.type, 'vcenter');
   assert.equal(inv.vcenter.endpoint, 'vcenter');
-  // The model has no folder/resource pool/network type: they are `unknown` with their kind.
-  assert.equal(inv.objects.find((o) => o.kind === 'resource_pool')?.type, 'unknown');
+  assert.equal(inv.objects.find((o) => o.kind === 'resource_pool')?.type, 'resource_pool');
+  assert.equal(inv.objects.find((o) => o.kind === 'folder')?.type, 'folder');
 });
 
 test('buildVcenterInventory marks sections whose properties were refused as denied', () => {

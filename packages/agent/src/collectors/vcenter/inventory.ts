@@ -25,22 +25,19 @@ export type VcenterKind =
   | 'dvportgroup'
   | 'opaque_network';
 
-/**
- * CiType per kind. The model has no folder, resource pool or network type: those are `unknown`
- * with `kind` and `ci.vsphere.kind` saying what they are (see README, "Model gaps").
- */
+/** CiType per kind (a vApp, a resource pool that is also an application, stays `unknown`). */
 export const CI_TYPE_OF: Record<VcenterKind, CiType> = {
   datacenter: 'datacenter',
-  folder: 'unknown',
+  folder: 'folder',
   cluster: 'cluster',
-  resource_pool: 'unknown',
+  resource_pool: 'resource_pool',
   vapp: 'unknown',
   host: 'hypervisor',
   virtual_machine: 'virtual_machine',
   datastore: 'datastore',
-  network: 'unknown',
-  dvportgroup: 'unknown',
-  opaque_network: 'unknown',
+  network: 'network',
+  dvportgroup: 'network',
+  opaque_network: 'network',
 };
 
 const KIND_OF_TYPE: Record<string, VcenterKind> = {
@@ -458,15 +455,13 @@ function mapVm(ctx: Ctx, e: Entry): VcenterObject {
       (s): s is string => s !== null,
     ),
   );
-  for (const ds of datastores)
-    rels.push(relation(ctx, 'depends_on', key, ds, 'datastore', { relation: 'uses' }));
+  for (const ds of datastores) rels.push(relation(ctx, 'uses', key, ds, 'datastore'));
   const networks = new Set(
     [...list(p['network']).map(refKey), ...nics.map((n) => n.network)].filter(
       (s): s is string => s !== null,
     ),
   );
-  for (const n of networks)
-    rels.push(relation(ctx, 'depends_on', key, n, 'network', { relation: 'uses' }));
+  for (const n of networks) rels.push(relation(ctx, 'uses', key, n, 'network'));
   const states = sectionStates(e.content.missing, {
     identity: ['config.uuid', 'guest.hostName', 'config.hardware.device'],
     os: ['config.guestId', 'config.guestFullName', 'guest.guestId', 'guest.guestFullName'],
@@ -766,7 +761,6 @@ export function buildVcenterInventory(input: VcenterInventoryInput): VcenterInve
   const ctx: Ctx = { inv, vcenterUuid, portgroupByKey, networkByName };
   const objects: VcenterObject[] = [];
   const counts: Record<string, number> = {};
-  const dcContains = new Map<string, RelationshipRecord[]>();
   for (const [key, e] of inv.byKey) {
     const moType = e.content.obj.type;
     if (moType === 'ComputeResource') {
@@ -785,20 +779,11 @@ export function buildVcenterInventory(input: VcenterInventoryInput): VcenterInve
             ? mapCluster(ctx, e)
             : mapSimple(ctx, e, kind);
     objects.push(obj);
-    // Cluster and host `contained_in` datacenter: the model has no such type, so the datacenter
-    // carries `contains` (the same fact, read from the other end).
+    // Cluster and host `contained_in` their datacenter.
     const dc = inv.datacenter(key);
     if (dc && (kind === 'cluster' || kind === 'host')) {
-      const rels = dcContains.get(dc) ?? [];
-      rels.push(
-        relation(ctx, 'contains', dc, key, 'parent', { relation: 'contained_in', reversed: true }),
-      );
-      dcContains.set(dc, rels);
+      obj.relationships.push(relation(ctx, 'contained_in', key, dc, 'parent'));
     }
-  }
-  for (const o of objects) {
-    const rels = dcContains.get(o.key);
-    if (o.kind === 'datacenter' && rels) o.relationships.push(...rels);
   }
   const hostObj = esxi ? objects.find((o) => o.kind === 'host') : undefined;
   const identity = hostObj ? { ...hostObj.identity } : emptyIdentity();
