@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs one benchmark inside the lab's scanner namespace: bench/run.sh sweep-bulk [--runs N]
 set -euo pipefail
-name="${1:?usage: bench/run.sh <sweep-bulk|sweep-drop|sweep-rss|ssh-inventory|snmp-walk|platform-ingest|vcenter-inventory> [--runs N]}"
+name="${1:?usage: bench/run.sh <sweep-bulk|sweep-drop|sweep-rss|ssh-inventory|snmp-walk|platform-ingest|outbox-drain|vcenter-inventory> [--runs N]}"
 shift
 cd "$(dirname "$0")/.."
 ns="${NOPESIGHT_BENCH_NS:-${LAB_PREFIX:-nsl}-scan}"
@@ -32,6 +32,8 @@ case "$name" in
   # Loopback only (the platform's HTTP API on 127.0.0.1): no lab, no namespace. postgresql is a
   # test dependency already (scripts/install-test-deps.sh).
   platform-ingest) exec node --import tsx "bench/$name.ts" "$@" ;;
+  # Loopback only: the agent's `uploads flush` draining to the platform process on 127.0.0.1.
+  outbox-drain) exec node --import tsx "bench/$name.ts" "$@" ;;
   # Loopback only: its own govmomi simulator on 127.0.0.1 and govmomi's client as the reference
   # (both built with Go from golang-github-vmware-govmomi-dev, a test dependency already).
   vcenter-inventory) exec node --import tsx "bench/$name.ts" "$@" ;;
