@@ -11,7 +11,7 @@ PACKAGES=(
   python3-cryptography python3-impacket
   ieee-data fping dnsmasq-base
   nmap hyperfine busybox
-  postgresql
+  postgresql chromium
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

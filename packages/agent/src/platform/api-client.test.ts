@@ -1,6 +1,8 @@
-// Tests ApiClient against real loopback servers: the contract server (statuses, Retry-After,
-// headers), TLS with and without the CA file, verification off (logged), a closed port, and an
-// HTTPS_PROXY CONNECT proxy. Move to the reference platform: the 'contract' cases.
+// Tests ApiClient against real loopback servers: the reference platform (packages/platform, in
+// this process: the agent document, idempotent upload, 401/403, its own 400 and 413, TLS with and
+// without the CA file, verification off, an HTTPS_PROXY CONNECT tunnel to it), and the contract
+// server only for faults the platform cannot be made to produce on demand (408, 429 and 503 with
+// Retry-After, a 500, a connection closed without an answer), a closed port and a silent peer.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -13,14 +15,24 @@ import {
   startContractServer,
   type ContractServer,
 } from './testdata/contract-server.js';
+import {
+  platformHost,
+  startReferencePlatform,
+  type ReferencePlatform,
+} from './testdata/reference-platform.js';
 import { rejectsWithCode } from '../../../../test/support/errors.js';
 
 const TOKEN = 'nst_' + 'T'.repeat(43);
 const CA = readFileSync(new URL('./testdata/tls/ca.pem', import.meta.url), 'utf8');
 const signal = () => new AbortController().signal;
 
-function batch(seq: number, agentId = 'edge-01'): { key: string; body: Buffer } {
-  const doc = { agentId, scanId: 's1', seq, final: false, hosts: [{ address: '198.18.0.1' }] };
+function batch(
+  seq: number,
+  opts: { agentId?: string; hosts?: number; over?: Record<string, unknown> } = {},
+): { key: string; body: Buffer } {
+  const agentId = opts.agentId ?? 'edge-01';
+  const hosts = Array.from({ length: opts.hosts ?? 1 }, (_, i) => platformHost(i + 1));
+  const doc = { agentId, scanId: 's1', seq, final: false, hosts, ...opts.over };
   return { key: `${agentId}:s1:${seq}`, body: gzipSync(JSON.stringify(doc)) };
 }
 
@@ -33,29 +45,32 @@ function memoryLog() {
   return { log, lines };
 }
 
-describe('ApiClient against the contract server (move to the reference platform)', () => {
-  let server: ContractServer;
+describe('ApiClient against the reference platform', () => {
+  let platform: ReferencePlatform;
   let client: ApiClient;
-  before(async () => {
-    server = await startContractServer({ tokens: { [TOKEN]: 'edge-01', other: 'edge-02' } });
-    client = new ApiClient({
-      apiBase: `${server.url}/api`,
+  const clientWith = (token: string) =>
+    new ApiClient({
+      apiBase: `${platform.url}/api`,
       agentId: 'edge-01',
-      token: TOKEN,
+      token,
       tlsVerify: true,
     });
+  before(async () => {
+    platform = await startReferencePlatform();
+    client = clientWith(platform.agentToken);
   });
   after(async () => {
     client.close();
-    await server.close();
+    await platform.close();
   });
 
   test('me answers the agent document; every request carries the bearer token and agent id', async () => {
     const me = await client.me(signal());
     assert.equal(me.agentId, 'edge-01');
+    assert.equal(me.platform?.name, 'nopesight-platform');
     assert.equal(me.platform?.protocol, 1);
-    const req = server.requests.at(-1)!;
-    assert.equal(req.headers.authorization, `Bearer ${TOKEN}`);
+    const req = platform.requests.at(-1)!;
+    assert.equal(req.headers.authorization, `Bearer ${platform.agentToken}`);
     assert.equal(req.headers['x-agent-id'], 'edge-01');
   });
 
@@ -66,12 +81,77 @@ describe('ApiClient against the contract server (move to the reference platform)
       accepted: 1,
       duplicate: false,
     });
-    const req = server.requests.at(-1)!;
+    const req = platform.requests.at(-1)!;
     assert.equal(req.headers['content-encoding'], 'gzip');
     assert.equal(req.headers['content-type'], 'application/json');
     assert.equal(req.headers['idempotency-key'], b.key);
-    assert.equal((await client.upload(b.key, b.body, signal())).duplicate, true);
-    assert.equal(server.stored.size, 1);
+    assert.deepEqual(await client.upload(b.key, b.body, signal()), {
+      status: 200,
+      accepted: 0,
+      duplicate: true,
+    });
+    const [scan] = await platform.scans();
+    assert.equal(scan?.batchesReceived, 1);
+    assert.equal(scan?.hosts, 1);
+  });
+
+  test('a wrong token is 401 and a token bound to another agent 403: ERR_PLATFORM_AUTH, never showing the token', async () => {
+    const wrong = clientWith('nst_wrong_token_value');
+    const err = await rejectsWithCode(wrong.me(signal()), 'ERR_PLATFORM_AUTH', [
+      'nst_wrong_token_value',
+    ]);
+    assert.equal((err as PlatformHttpError).status, 401);
+    assert.equal((err as PlatformHttpError).platformCode, 'unauthorized');
+    wrong.close();
+    const stolen = clientWith(platform.otherToken);
+    const forbidden = await rejectsWithCode(stolen.me(signal()), 'ERR_PLATFORM_AUTH', [
+      platform.otherToken,
+    ]);
+    assert.equal((forbidden as PlatformHttpError).status, 403);
+    assert.match(forbidden.message, /another agent/);
+    stolen.close();
+  });
+
+  test("the platform's own refusals are ERR_UPLOAD_REJECTED: a key that does not match the body (400), a bad record (400), 501 hosts (413)", async () => {
+    const b = batch(5);
+    const mismatch = await rejectsWithCode(
+      client.upload('edge-01:s1:6', b.body, signal()),
+      'ERR_UPLOAD_REJECTED',
+    );
+    assert.match(mismatch.message, /400 bad_request: .*does not match/);
+    const bad = batch(7, { over: { hosts: [{ address: '198.18.0.1' }] } });
+    const refused = await rejectsWithCode(
+      client.upload(bad.key, bad.body, signal()),
+      'ERR_UPLOAD_REJECTED',
+    );
+    assert.match(refused.message, /400 bad_request: hosts\[0\]/);
+    const big = batch(8, { hosts: 501 });
+    const tooLarge = await rejectsWithCode(
+      client.upload(big.key, big.body, signal()),
+      'ERR_UPLOAD_REJECTED',
+    );
+    assert.equal((tooLarge as PlatformHttpError).status, 413);
+    assert.equal((tooLarge as PlatformHttpError).platformCode, 'too_large');
+  });
+});
+
+// The reference platform answers 408, 429, 5xx and Retry-After only when it is really in trouble:
+// a scripted server stands in for those.
+describe('ApiClient against the contract server (faults the platform cannot be asked for)', () => {
+  let server: ContractServer;
+  let client: ApiClient;
+  before(async () => {
+    server = await startContractServer({ tokens: { [TOKEN]: 'edge-01' } });
+    client = new ApiClient({
+      apiBase: `${server.url}/api`,
+      agentId: 'edge-01',
+      token: TOKEN,
+      tlsVerify: true,
+    });
+  });
+  after(async () => {
+    client.close();
+    await server.close();
   });
 
   test('each error status maps to its code, keeping status, platform code and Retry-After', async () => {
@@ -94,43 +174,10 @@ describe('ApiClient against the contract server (move to the reference platform)
     }
   });
 
-  test('a wrong token is 401 and a token bound to another agent 403: ERR_PLATFORM_AUTH, never showing the token', async () => {
-    const wrong = new ApiClient({
-      apiBase: `${server.url}/api`,
-      agentId: 'edge-01',
-      token: 'nst_wrong_token_value',
-      tlsVerify: true,
-    });
-    const err = await rejectsWithCode(wrong.me(signal()), 'ERR_PLATFORM_AUTH', [
-      'nst_wrong_token_value',
-    ]);
-    assert.equal((err as PlatformHttpError).status, 401);
-    wrong.close();
-    const stolen = new ApiClient({
-      apiBase: `${server.url}/api`,
-      agentId: 'edge-01',
-      token: 'other',
-      tlsVerify: true,
-    });
-    const forbidden = await rejectsWithCode(stolen.me(signal()), 'ERR_PLATFORM_AUTH');
-    assert.equal((forbidden as PlatformHttpError).status, 403);
-    assert.match(forbidden.message, /another agent/);
-    stolen.close();
-  });
-
   test('a connection closed without an answer is ERR_UNREACHABLE', async () => {
     server.script.push({ status: 0, hangUp: true });
     const b = batch(99);
     await rejectsWithCode(client.upload(b.key, b.body, signal()), 'ERR_UNREACHABLE');
-  });
-
-  test('a key that does not match the body is refused as bad_request', async () => {
-    const b = batch(5);
-    const err = await rejectsWithCode(
-      client.upload('edge-01:s1:6', b.body, signal()),
-      'ERR_UPLOAD_REJECTED',
-    );
-    assert.match(err.message, /does not match/);
   });
 });
 
@@ -170,10 +217,12 @@ test('a peer that accepts and stays silent is ERR_TIMEOUT naming the limit', asy
   }
 });
 
-describe('TLS and proxy', () => {
-  let server: ContractServer;
+describe('TLS and proxy, to the reference platform over HTTPS', () => {
+  let server: ReferencePlatform;
+  let token = '';
   before(async () => {
-    server = await startContractServer({ tokens: { [TOKEN]: 'edge-01' }, tls: true });
+    server = await startReferencePlatform({ tls: true });
+    token = server.agentToken;
   });
   after(() => server.close());
   const base = () => `https://127.0.0.1:${server.port}/api`;
@@ -182,10 +231,10 @@ describe('TLS and proxy', () => {
     const client = new ApiClient({
       apiBase: base(),
       agentId: 'edge-01',
-      token: TOKEN,
+      token,
       tlsVerify: true,
     });
-    const err = await rejectsWithCode(client.me(signal()), 'ERR_PROTOCOL', [TOKEN]);
+    const err = await rejectsWithCode(client.me(signal()), 'ERR_PROTOCOL', [token]);
     assert.match(err.message, /--ca-file/);
     client.close();
   });
@@ -194,7 +243,7 @@ describe('TLS and proxy', () => {
     const client = new ApiClient({
       apiBase: base(),
       agentId: 'edge-01',
-      token: TOKEN,
+      token,
       tlsVerify: true,
       ca: CA,
     });
@@ -207,7 +256,7 @@ describe('TLS and proxy', () => {
     const client = new ApiClient({
       apiBase: base(),
       agentId: 'edge-01',
-      token: TOKEN,
+      token,
       tlsVerify: false,
       log,
     });
@@ -225,7 +274,7 @@ describe('TLS and proxy', () => {
       const via = new ApiClient({
         apiBase: base(),
         agentId: 'edge-01',
-        token: TOKEN,
+        token,
         tlsVerify: true,
         ca: CA,
         env: { HTTPS_PROXY: proxy.url.replace('//', '//user:p%40ss@') },
@@ -240,7 +289,7 @@ describe('TLS and proxy', () => {
       const direct = new ApiClient({
         apiBase: base(),
         agentId: 'edge-01',
-        token: TOKEN,
+        token,
         tlsVerify: true,
         ca: CA,
         env: { HTTPS_PROXY: proxy.url, NO_PROXY: '127.0.0.0/8' },
@@ -253,12 +302,12 @@ describe('TLS and proxy', () => {
       const refused = new ApiClient({
         apiBase: base(),
         agentId: 'edge-01',
-        token: TOKEN,
+        token,
         tlsVerify: true,
         ca: CA,
         env: { HTTPS_PROXY: proxy.url },
       });
-      const err = await rejectsWithCode(refused.me(signal()), 'ERR_UNREACHABLE', [TOKEN]);
+      const err = await rejectsWithCode(refused.me(signal()), 'ERR_UNREACHABLE', [token]);
       assert.match(err.message, /refused the tunnel: 407/);
       refused.close();
     } finally {

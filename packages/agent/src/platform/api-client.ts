@@ -3,11 +3,14 @@
 // an optional CA file; HTTPS_PROXY through a CONNECT tunnel; each failure a stable code.
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import type { Socket } from 'node:net';
-import { connect as tlsConnect, rootCertificates, type ConnectionOptions } from 'node:tls';
 import { ScannerError, type ErrorCode } from '../errors.js';
 import type { Logger } from '../log/logger.js';
-import { describeProxy, openTunnel, proxyFor } from './proxy.js';
+import {
+  platformConnector,
+  platformTls,
+  TLS_VERIFY_CODES,
+  type CreateConnection,
+} from './connector.js';
 
 export interface ApiClientOptions {
   /** The normalised API base, ending in /api (urls.ts). */
@@ -67,10 +70,6 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 const MAX_RESPONSE_BYTES = 1024 * 1024;
 /** A Retry-After further away than this is capped (a misconfigured proxy must not park us). */
 const MAX_RETRY_AFTER_MS = 60 * 60 * 1000;
-
-/** OpenSSL's verification failures: the certificate, not the network, is the problem. */
-const TLS_VERIFY_CODES =
-  /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH/;
 
 interface Response {
   status: number;
@@ -224,39 +223,14 @@ export class ApiClient {
 
   /**
    * An HTTPS agent whose connections go through the proxy when HTTPS_PROXY applies, and which
-   * logs each connection made without certificate verification.
+   * logs each connection made without certificate verification (connector.ts).
    */
   #httpsAgent(): HttpsAgent {
     const opts = this.#opts;
-    const proxy = proxyFor(this.#base, opts.env ?? process.env);
-    const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const tls: ConnectionOptions = {
-      rejectUnauthorized: opts.tlsVerify,
-      ...(opts.ca ? { ca: [...rootCertificates, opts.ca] } : {}),
-    };
-    const agent = new HttpsAgent({ keepAlive: true, maxSockets: 2, ...tls });
-    const connectTls = (options: ConnectionOptions, socket?: Socket) => {
-      if (!opts.tlsVerify) {
-        opts.log?.warn('TLS verification is off: connecting without checking the certificate', {
-          host: options.host,
-          port: options.port,
-        });
-      }
-      return tlsConnect({ ...options, ...tls, ...(socket ? { socket } : {}) });
-    };
+    const agent = new HttpsAgent({ keepAlive: true, maxSockets: 2, ...platformTls(opts) });
     // Node's agent accepts an asynchronous createConnection through its callback.
-    (agent as unknown as { createConnection: unknown }).createConnection = (
-      options: ConnectionOptions,
-      callback: (err: Error | null, socket?: Socket) => void,
-    ): Socket | undefined => {
-      if (!proxy) return connectTls(options);
-      opts.log?.debug('connecting through proxy', { proxy: describeProxy(proxy) });
-      openTunnel(proxy, String(options.host), Number(options.port), { timeoutMs }).then(
-        (raw) => callback(null, connectTls(options, raw)),
-        (err: Error) => callback(err),
-      );
-      return undefined;
-    };
+    (agent as unknown as { createConnection: CreateConnection }).createConnection =
+      platformConnector(this.#base, { ...opts, timeoutMs: this.#timeoutMs });
     return agent;
   }
 }

@@ -1,14 +1,14 @@
 // The platform integration (docs/protocol.md "Connection settings"): its public settings in
 // DATA_DIR/integration.json and the API token in the same file as a Fernet token made with the
 // vault's key (key.enc), so the token is never on disk in clear and reads like the vault does.
-import { open, readFile, unlink } from 'node:fs/promises';
+import { readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DataDir } from '../config/data-dir.js';
 import { ScannerError } from '../errors.js';
 import { writeFileAtomic } from '../vault/atomic-file.js';
 import { Fernet, generateFernetKey } from '../vault/fernet.js';
 import { platformKeyProtector, type KeyProtector } from '../vault/key-protector.js';
-import { processAlive } from '../store/scans.js';
+import { takePidLock } from './pid-lock.js';
 import { defaultWsUrl, normaliseApiUrl, normaliseWsUrl } from './urls.js';
 
 /** What `integration show` prints: everything but the token. */
@@ -256,30 +256,15 @@ export class IntegrationStore {
   /** The vault's lock file (credentials.enc.lock, holding a pid), taken over when its owner is gone. */
   async #withVaultLock<T>(fn: () => Promise<T>): Promise<T> {
     const lock = `${this.#dir.credentialsFile}.lock`;
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const handle = await open(lock, 'wx', 0o600).catch((err: NodeJS.ErrnoException) => {
-        if (err.code === 'EEXIST') return null;
-        throw new ScannerError('ERR_IO', `cannot create ${lock}: ${err.message}`);
-      });
-      if (handle) {
-        try {
-          await handle.writeFile(String(process.pid));
-          await handle.close();
-          return await fn();
-        } finally {
-          await unlink(lock).catch(() => undefined);
-        }
-      }
-      const owner = Number((await readOptional(lock))?.toString('utf8'));
-      if (attempt > 0 || processAlive(owner)) {
-        throw new ScannerError(
-          'ERR_IO',
-          `the vault is locked by process ${owner || '?'} (${lock}); try again`,
-        );
-      }
+    await takePidLock(
+      lock,
+      (owner) => `the vault is locked by process ${owner || '?'} (${lock}); try again`,
+    );
+    try {
+      return await fn();
+    } finally {
       await unlink(lock).catch(() => undefined);
     }
-    throw new ScannerError('ERR_IO', `cannot take the vault lock ${lock}`);
   }
 }
 

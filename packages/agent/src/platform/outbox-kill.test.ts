@@ -1,10 +1,11 @@
 // kill -9 at random points loses nothing and duplicates nothing on the platform: a child process
-// drains a large outbox to the loopback contract server (which stores once per Idempotency-Key)
-// and is SIGKILLed in a bounded number of rounds — inside the request after the platform stored
-// the batch, right after the answer, or at a random moment; a second child is killed while it
-// cuts a scan into batches. After each kill the outbox plus what the platform holds still cover
-// every batch; after a final drain the platform holds each batch exactly once, the outbox is
-// empty, and resends are bounded by the kills. Move to the reference platform once it exists.
+// drains a large outbox to the reference platform (packages/platform, in this process, on
+// loopback; it stores once per Idempotency-Key) and is SIGKILLed in a bounded number of rounds —
+// after the platform committed a batch but before its answer left, right after the answer, or at
+// a random moment; a second child is killed while it cuts a scan into batches. After each kill
+// the outbox plus the platform's ledger still cover every batch; after a final drain the platform
+// holds each batch exactly once (its scan logs count every host once, one CI per address), the
+// outbox is empty, and resends are bounded by the kills.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -16,14 +17,17 @@ import type { ScanSummary } from '@nopesight/model';
 import { openStore } from '../store/index.js';
 import { decodeBatch } from '../store/batch.js';
 import { stopChild } from '../../../../test/support/child-process.js';
-import { startContractServer, type ContractServer } from './testdata/contract-server.js';
+import {
+  platformHost,
+  startReferencePlatform,
+  type ReferencePlatform,
+} from './testdata/reference-platform.js';
 import { recordScan, testHost } from './testdata/scan-fixtures.js';
 
-const TOKEN = 'nst_kill_test_token';
 const ROOT = new URL('../../../../', import.meta.url).pathname;
 const CHILD = new URL('./testdata/drain-child.ts', import.meta.url).pathname;
-const SCANS = 20;
-const HOSTS_PER_SCAN = 1001; // 500 + 500 + 1: three batches per scan, 60 in all
+const SCANS = 12;
+const HOSTS_PER_SCAN = 1001; // 500 + 500 + 1: three batches per scan, 36 in all
 const ROUNDS = 6;
 
 /** A small seeded PRNG (mulberry32), so a failing run can be replayed from its seed. */
@@ -40,10 +44,10 @@ function prng(seed: number): () => number {
 
 const closed = new WeakMap<ChildProcess, Promise<{ code: number | null; signal: string | null }>>();
 
-function startChild(args: string[]): ChildProcess {
+function startChild(args: string[], token = ''): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], {
     cwd: ROOT,
-    env: { ...process.env, NOPESIGHT_TEST_TOKEN: TOKEN },
+    env: { ...process.env, NOPESIGHT_TEST_TOKEN: token },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   // 'close' comes after 'exit' once stdout and stderr are drained: every line is read by then.
@@ -62,13 +66,13 @@ function exited(child: ChildProcess): Promise<{ code: number | null; signal: str
 describe('kill -9 while uploading and while batching', () => {
   const seed = Number(process.env.NOPESIGHT_KILL_SEED ?? Date.now() % 1_000_000);
   const random = prng(seed);
-  let server: ContractServer;
+  let server: ReferencePlatform;
   let dir = '';
   let db = '';
   const children: ChildProcess[] = [];
 
   before(async () => {
-    server = await startContractServer({ tokens: { [TOKEN]: 'edge-01' } });
+    server = await startReferencePlatform();
     dir = mkdtempSync(join(tmpdir(), 'nopesight-kill-'));
     db = join(dir, 'scanner.db');
   });
@@ -82,61 +86,71 @@ describe('kill -9 while uploading and while batching', () => {
     const store = openStore({ databaseFile: db });
     const expected = new Map<string, number>();
     try {
-      for (let s = 0; s < SCANS; s++) recordScan(store, `scan-${s}`, HOSTS_PER_SCAN);
+      for (let s = 0; s < SCANS; s++) recordScan(store, `scan-${s}`, HOSTS_PER_SCAN, platformHost);
       for (const e of store.outbox.list('pending', 10_000)) expected.set(e.key, e.hosts);
     } finally {
       store.close();
     }
     assert.equal(expected.size, SCANS * 3);
 
+    // Idempotency-Key → uploads the platform answered 200 (stored now, or a duplicate).
+    const arrivals = new Map<string, number>();
+    const countArrivals = () => [...arrivals.values()].reduce((a, b) => a + b, 0);
     let kills = 0;
     for (let round = 0; round < ROUNDS; round++) {
-      if ([...expected.keys()].every((k) => server.stored.has(k))) break;
-      const child = startChild(['drain', db, `${server.url}/api`]);
+      const stored = await server.stored();
+      if ([...expected.keys()].every((k) => stored.has(k))) break;
+      const child = startChild(['drain', db, `${server.url}/api`], server.agentToken);
       children.push(child);
-      const arrivalsAtStart = [...server.arrivals.values()].reduce((a, b) => a + b, 0);
+      const arrivalsAtStart = countArrivals();
       const killAfter = 1 + Math.floor(random() * 6);
       const how = Math.floor(random() * 3);
       let seen = 0;
       const kill = () => {
         if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       };
-      server.onUpload = (_key, _storedBefore) => {
+      server.onUploaded = (key, status) => {
+        if (status !== 200) return;
+        arrivals.set(key, (arrivals.get(key) ?? 0) + 1);
         seen++;
         if (seen !== killAfter) return;
         if (how === 0)
-          kill(); // stored, not yet answered: the agent never hears of it
+          kill(); // committed, not yet answered: the agent never hears of it
         else if (how === 1)
           setImmediate(kill); // answered: the agent may be deleting it
         else setTimeout(kill, Math.floor(random() * 20)); // somewhere further on
       };
       const end = await exited(child);
-      server.onUpload = null;
+      server.onUploaded = null;
       if (end.signal === 'SIGKILL') kills++;
       // Never lost: each batch is in the outbox or on the platform.
       const check = openStore({ databaseFile: db });
+      const storedNow = await server.stored();
       try {
         const pending = new Set(check.outbox.list('pending', 10_000).map((e) => e.key));
         assert.equal(check.outbox.counts().deadLetters, 0);
         for (const key of expected.keys()) {
           assert.ok(
-            pending.has(key) || server.stored.has(key),
+            pending.has(key) || storedNow.has(key),
             `round ${round}: ${key} lost (seed ${seed})`,
           );
         }
       } finally {
         check.close();
       }
-      const arrivalsNow = [...server.arrivals.values()].reduce((a, b) => a + b, 0);
-      assert.ok(arrivalsNow > arrivalsAtStart, `round ${round} made progress`);
+      assert.ok(countArrivals() > arrivalsAtStart, `round ${round} made progress`);
     }
     assert.ok(kills >= 1, 'at least one child was killed');
 
-    const last = startChild(['drain', db, `${server.url}/api`]);
+    server.onUploaded = (key, status) => {
+      if (status === 200) arrivals.set(key, (arrivals.get(key) ?? 0) + 1);
+    };
+    const last = startChild(['drain', db, `${server.url}/api`], server.agentToken);
     children.push(last);
     let out = '';
     last.stdout!.on('data', (c: Buffer) => (out += c.toString()));
     const end = await exited(last);
+    server.onUploaded = null;
     assert.equal(end.code, 0, out);
     assert.equal(JSON.parse(out).stoppedBy, 'empty');
 
@@ -146,11 +160,19 @@ describe('kill -9 while uploading and while batching', () => {
     } finally {
       check.close();
     }
-    assert.deepEqual([...server.stored.keys()].sort(), [...expected.keys()].sort());
-    for (const [key, hosts] of expected) {
-      assert.equal((server.stored.get(key)!.hosts as unknown[]).length, hosts, key);
+    const stored = await server.stored();
+    assert.deepEqual([...stored.keys()].sort(), [...expected.keys()].sort());
+    for (const [key, hosts] of expected) assert.equal(stored.get(key), hosts, key);
+    // Every host counted once per scan, and one CI per address: nothing applied twice.
+    const scans = await server.scans();
+    assert.equal(scans.length, SCANS);
+    for (const scan of scans) {
+      assert.equal(scan.hosts, HOSTS_PER_SCAN, scan.scanId);
+      assert.equal(scan.batchesReceived, 3, scan.scanId);
+      assert.equal(scan.state, 'completed', scan.scanId);
     }
-    const resent = [...server.arrivals.values()].reduce((n, c) => n + (c - 1), 0);
+    assert.equal((await server.cis()).length, HOSTS_PER_SCAN);
+    const resent = [...arrivals.values()].reduce((n, c) => n + (c - 1), 0);
     t.diagnostic(`${kills} kills, ${resent} batches resent, ${expected.size} batches`);
     assert.ok(resent <= kills, `${resent} resends for ${kills} kills (seed ${seed})`);
   });

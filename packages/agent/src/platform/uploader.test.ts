@@ -1,6 +1,8 @@
-// Tests the Uploader's rules over a real store and the contract server, with an injected clock
-// and sleep (no real waiting): what each answer does to the outbox, backoff and Retry-After,
-// the bounds. Move to the reference platform: 'drain sends everything'.
+// Tests the Uploader's rules over a real store, with an injected clock and sleep (no real
+// waiting): what each answer does to the outbox, backoff and Retry-After, the bounds. Sending and
+// a refused token run against the reference platform (packages/platform, in this process); the
+// answers it cannot be asked for (scripted 400/413 that a retry then accepts, 429/5xx with
+// Retry-After, a hang-up) come from the contract server.
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -18,7 +20,11 @@ import { nullLogger } from '../log/logger.js';
 import { openStore, type Store } from '../store/index.js';
 import { ScannerError } from '../errors.js';
 import { startContractServer, type ContractServer } from './testdata/contract-server.js';
-import type { ScanSummary } from '@nopesight/model';
+import {
+  platformHost,
+  startReferencePlatform,
+  type ReferencePlatform,
+} from './testdata/reference-platform.js';
 import { recordScan } from './testdata/scan-fixtures.js';
 
 const TOKEN = 'nst_uploader_test_token';
@@ -77,15 +83,16 @@ test('classify sorts errors as the contract says', () => {
 
 describe('Uploader drain', () => {
   let server: ContractServer;
+  let platform: ReferencePlatform;
   let dir: string;
   let store: Store;
   let client: ApiClient;
   const clock = { t: Date.parse('2026-11-29T10:00:00Z') };
   const sleeps: number[] = [];
-  const uploader = () =>
+  const uploader = (sender: ApiClient = client) =>
     new Uploader({
       outbox: store.outbox,
-      sender: client,
+      sender,
       log: nullLogger(),
       now: () => clock.t,
       random: () => 0.5,
@@ -100,12 +107,19 @@ describe('Uploader drain', () => {
     maxConsecutiveFailures: 5,
     ...o,
   });
-  const queueScan = (scanId: string, hosts: number) => recordScan(store, scanId, hosts);
+  const queueScan = (scanId: string, hosts: number) =>
+    recordScan(store, scanId, hosts, platformHost);
+  const platformClient = (token = platform.agentToken) =>
+    new ApiClient({ apiBase: `${platform.url}/api`, agentId: 'edge-01', token, tlsVerify: true });
 
   before(async () => {
     server = await startContractServer({ tokens: { [TOKEN]: 'edge-01' } });
+    platform = await startReferencePlatform();
   });
-  after(() => server.close());
+  after(async () => {
+    await server.close();
+    await platform.close();
+  });
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'nopesight-uploader-'));
     store = openStore({ databaseFile: join(dir, 'scanner.db') }, () => new Date(clock.t));
@@ -126,24 +140,29 @@ describe('Uploader drain', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('drain sends everything (move to the reference platform): 2xx and duplicates leave the outbox', async () => {
+  test('drain sends everything to the platform: 2xx and duplicates leave the outbox', async () => {
     queueScan('s1', 1200);
-    // One batch was stored earlier (a crash after the platform stored it): a duplicate.
-    const first = store.outbox.get('edge-01:s1:0')!;
-    await client.upload(first.key, first.body, new AbortController().signal);
-    const r = await uploader().drain(opts());
-    assert.equal(r.stoppedBy, 'empty');
-    assert.equal(r.sent, 3);
-    assert.equal(r.duplicates, 1);
-    assert.equal(r.pending, 0);
-    assert.deepEqual([...server.stored.keys()].sort(), [
-      'edge-01:s1:0',
-      'edge-01:s1:1',
-      'edge-01:s1:2',
-    ]);
-    const last = server.stored.get('edge-01:s1:2')!;
-    assert.equal(last.final, true);
-    assert.equal((last.summary as ScanSummary).scanId, 's1');
+    const sender = platformClient();
+    try {
+      // One batch was stored earlier (a crash after the platform stored it): a duplicate.
+      const first = store.outbox.get('edge-01:s1:0')!;
+      await sender.upload(first.key, first.body, new AbortController().signal);
+      const r = await uploader(sender).drain(opts());
+      assert.equal(r.stoppedBy, 'empty');
+      assert.equal(r.sent, 3);
+      assert.equal(r.duplicates, 1);
+      assert.equal(r.pending, 0);
+    } finally {
+      sender.close();
+    }
+    const scan = (await platform.scans()).find((x) => x.scanId === 's1');
+    assert.equal(scan?.batchesReceived, 3);
+    assert.equal(scan?.batchesExpected, 3);
+    assert.equal(scan?.hosts, 1200, 'each batch stored once');
+    assert.equal(scan?.state, 'completed');
+    assert.equal(scan?.summary?.scanId, 's1');
+    const addresses = new Set((await platform.cis()).flatMap((c) => c.addresses));
+    for (let i = 0; i < 1200; i++) assert.ok(addresses.has(platformHost(i).address), `host ${i}`);
   });
 
   test('400 and 413 make dead letters and the drain goes on with the next batch', async () => {
@@ -168,16 +187,25 @@ describe('Uploader drain', () => {
     assert.equal(again.deadLetters, 0);
   });
 
-  test('401 stops the drain at once and keeps every batch, due for the next drain', async () => {
+  test("the platform's 401 stops the drain at once and keeps every batch, due for the next drain", async () => {
     queueScan('s3', 600);
-    server.script.push({ status: 401 });
-    const r = await uploader().drain(opts());
-    assert.equal(r.stoppedBy, 'auth');
-    assert.equal(r.lastError?.code, 'ERR_PLATFORM_AUTH');
-    assert.equal(r.pending, 2);
-    assert.equal(server.requests.filter((q) => q.path.endsWith('scan-data')).length >= 1, true);
+    const sender = platformClient('nst_not_a_token_of_this_platform');
+    try {
+      const r = await uploader(sender).drain(opts());
+      assert.equal(r.stoppedBy, 'auth');
+      assert.equal(r.lastError?.code, 'ERR_PLATFORM_AUTH');
+      assert.match(r.lastError?.message ?? '', /401 unauthorized/);
+      assert.equal(r.pending, 2);
+    } finally {
+      sender.close();
+    }
     assert.equal(store.outbox.nextDue(clock.t)?.key, 'edge-01:s3:0');
     assert.deepEqual(sleeps, []);
+    assert.equal(
+      (await platform.scans()).find((x) => x.scanId === 's3'),
+      undefined,
+      'nothing stored',
+    );
   });
 
   test('5xx and 429 back off with jitter, honour Retry-After, and then send', async () => {

@@ -6,12 +6,14 @@ import { AffinityStore } from './affinity.js';
 import { HostKeyStore } from './host-keys.js';
 import { OutboxStore } from './outbox.js';
 import { ScanStore } from './scans.js';
+import { ScheduleStore } from './schedules.js';
 
 export interface Store {
   hostKeys: HostKeyStore;
   affinity: AffinityStore;
   outbox: OutboxStore;
   scans: ScanStore;
+  schedules: ScheduleStore;
   close(): void;
 }
 
@@ -24,6 +26,7 @@ export function openStore(dir: Pick<DataDir, 'databaseFile'>, now?: () => Date):
     affinity: new AffinityStore(db, now),
     outbox,
     scans: new ScanStore(db, outbox, now),
+    schedules: new ScheduleStore(db, now),
     close: () => db.close(),
   };
 }
@@ -35,3 +38,5 @@ export type { OutboxBatch, OutboxCounts, OutboxEntry, OutboxState } from './outb
 export { OutboxStore } from './outbox.js';
 export type { ScanRow } from './scans.js';
 export { ScanStore } from './scans.js';
+export type { Schedule } from './schedules.js';
+export { ScheduleStore } from './schedules.js';

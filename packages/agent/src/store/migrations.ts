@@ -63,4 +63,19 @@ export const MIGRATIONS: readonly string[] = [
      worked_at     TEXT NOT NULL,
      PRIMARY KEY (address, protocol)
    ) STRICT;`,
+  // 4: schedules the platform set over the control channel (`schedules.put`, docs/protocol.md),
+  // kept in the order given. Stored here; running them is the scheduler's (issue 7). Lists are
+  // JSON text; `protocols` is a JSON array or the string "none"; NULL = not given.
+  `CREATE TABLE schedules (
+     id          TEXT    PRIMARY KEY,
+     position    INTEGER NOT NULL,
+     name        TEXT    NOT NULL,
+     cron        TEXT    NOT NULL,
+     targets     TEXT    NOT NULL,
+     excludes    TEXT,
+     protocols   TEXT,
+     ports       TEXT,
+     enabled     INTEGER NOT NULL,
+     updated_at  TEXT    NOT NULL
+   ) STRICT;`,
 ];

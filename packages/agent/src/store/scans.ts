@@ -157,6 +157,22 @@ export class ScanStore {
     };
   }
 
+  /**
+   * Scans recorded per state (those run with an integration, until pruned after
+   * `results.maxAgeDays`): what the control channel's metrics count.
+   */
+  stateCounts(): Record<ScanSummary['state'], number> {
+    const counts = { running: 0, completed: 0, cancelled: 0, failed: 0 };
+    const rows = this.#db
+      .prepare('SELECT state, count(*) AS n FROM scans GROUP BY state')
+      .all() as {
+      state: ScanSummary['state'];
+      n: number;
+    }[];
+    for (const row of rows) if (Object.hasOwn(counts, row.state)) counts[row.state] = row.n;
+    return counts;
+  }
+
   /** Forgets finished scans older than `before` whose batches have all left the outbox. */
   prune(before: Date): number {
     return this.#db

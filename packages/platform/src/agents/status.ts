@@ -1,5 +1,6 @@
 // How the platform sees an agent: its status derived from the last contact and what it reported.
 import type { AgentRow } from '../store/rows.js';
+import type { ConnectionQuality } from './connection-quality.js';
 import { decode } from '../store/rows.js';
 
 export type AgentStatus = 'online' | 'scanning' | 'offline' | 'error';
@@ -31,7 +32,13 @@ export function agentStatus(
 /** The API form of an agent (`GET /api/discovery/agents`). */
 export function agentView(
   row: AgentRow,
-  ctx: { nowMs: number; heartbeatIntervalMs: number; connected: boolean; scansCompleted: number },
+  ctx: {
+    nowMs: number;
+    heartbeatIntervalMs: number;
+    connected: boolean;
+    scansCompleted: number;
+    connection: ConnectionQuality;
+  },
 ) {
   const hello = decode<Record<string, unknown> | null>(row.hello, null);
   return {
@@ -53,6 +60,7 @@ export function agentView(
     os: hello?.os ?? null,
     capabilities: Array.isArray(hello?.capabilities) ? hello.capabilities : [],
     scansCompleted: ctx.scansCompleted,
+    connection: ctx.connection,
   };
 }
 export type AgentView = ReturnType<typeof agentView>;

@@ -80,7 +80,9 @@ export async function buildApp(opts: AppOptions): Promise<Platform> {
       })) as unknown as FastifyInstance;
   const hub = new AgentHub({ store: opts.store, heartbeatIntervalMs, log: app.log, now });
   hub.attach(app.server);
-  app.addHook('onClose', async () => hub.close());
+  // preClose, not onClose: the HTTP server's close waits for upgraded sockets, so the agents'
+  // WebSockets must be closed first or close() (and serve on SIGTERM) hangs while one is connected.
+  app.addHook('preClose', async () => hub.close());
 
   // JSON only: any other Content-Type is 415.
   app.removeAllContentTypeParsers();
@@ -130,6 +132,7 @@ export async function buildApp(opts: AppOptions): Promise<Platform> {
     await app.register(async (scope) => webUi(scope, { store: opts.store, hub }), {
       prefix: WEB_UI_PREFIX,
     });
+    app.get('/', async (_req, reply) => reply.redirect(`${WEB_UI_PREFIX}/`, 302));
   }
   return { app, hub };
 }

@@ -1,6 +1,7 @@
 // The operator API (admin token): agents and their commands, CMDB reads, scan logs, CSV export.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PlatformError } from '../errors.js';
+import { connectionQuality } from '../agents/connection-quality.js';
 import { agentView, type AgentView } from '../agents/status.js';
 import { AGENT_ID_PATTERN } from '../ingest/validate.js';
 import type { CiView, Page, Paged, RelationshipView, ScanView } from '../store/platform-store.js';
@@ -75,7 +76,7 @@ const AGENT_COLUMNS = fields<AgentView>(
   'lastSeenAt',
   'version',
   'scansCompleted',
-);
+).concat({ header: 'connectionQuality', get: (a) => a.connection.grade });
 
 /**
  * Answers a list: one page as `{data, pagination}`, or with `format=csv` every row (fetched a
@@ -114,14 +115,21 @@ export function registerOperatorRoutes(app: FastifyInstance, deps: ApiDeps): voi
   const agentViews = async (): Promise<AgentView[]> => {
     const [rows, completed] = await Promise.all([store.listAgents(), store.completedScans()]);
     const nowMs = deps.now().getTime();
-    return rows.map((r) =>
-      agentView(r, {
+    const heartbeatIntervalMs = deps.heartbeatIntervalMs;
+    return rows.map((r) => {
+      const connected = hub.isConnected(r.agent_id);
+      return agentView(r, {
         nowMs,
-        heartbeatIntervalMs: deps.heartbeatIntervalMs,
-        connected: hub.isConnected(r.agent_id),
+        heartbeatIntervalMs,
+        connected,
         scansCompleted: completed.get(r.agent_id) ?? 0,
-      }),
-    );
+        connection: connectionQuality(hub.linkStats(r.agent_id), {
+          connected,
+          nowMs,
+          heartbeatIntervalMs,
+        }),
+      });
+    });
   };
 
   app.get('/api/discovery/agents', { preHandler: admin }, async (req, reply) =>

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { buildApp, DEFAULT_HEARTBEAT_INTERVAL_MS } from '../api/app.js';
 import { openStore } from '../store/platform-store.js';
+import { webUi } from '../web/ui.js';
 import { EXIT, parse, storeLocation, UsageError, type CliIo } from './options.js';
 
 export const SERVE_HELP = `Usage: nopesight-platform serve [--port N] [--host H] [--data-dir DIR]
@@ -16,6 +17,7 @@ export const SERVE_HELP = `Usage: nopesight-platform serve [--port N] [--host H]
   --data-dir DIR  where platform.db lives (or NOPESIGHT_PLATFORM_DATA_DIR)
 
 The store is PostgreSQL when DATABASE_URL is set, else SQLite in DATA_DIR/platform.db.
+The web UI is at URL/ui (log in with an admin token: token create --role admin).
 Prints "nopesight-platform listening on URL" once ready.`;
 
 /** True for 127.0.0.0/8, ::1, ::ffff:127.x and `localhost`. */
@@ -79,6 +81,7 @@ export async function serveCommand(args: string[], io: CliIo, stop?: AbortSignal
     store,
     https,
     heartbeatIntervalMs,
+    webUi,
     logger: { level: io.env.NOPESIGHT_PLATFORM_LOG_LEVEL ?? 'info', stream: process.stderr },
   });
   let address: string;

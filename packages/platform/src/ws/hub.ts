@@ -4,6 +4,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { LINK_HISTORY, remember, type LinkStats } from '../agents/connection-quality.js';
 import { PlatformError } from '../errors.js';
 import type { PlatformStore } from '../store/platform-store.js';
 import { authenticateAgent } from '../tokens.js';
@@ -66,6 +67,8 @@ export class AgentHub {
   readonly #wss = new WebSocketServer({ noServer: true, maxPayload: HARD_MAX_FRAME_BYTES });
   readonly #sockets = new Map<string, WebSocket>();
   readonly #pending = new Map<string, Pending>();
+  /** Per agent: connection and heartbeat history for the connection quality (in memory). */
+  readonly #links = new Map<string, LinkStats>();
   readonly #opts: HubOptions;
   readonly #now: () => Date;
   #closing = false;
@@ -84,6 +87,12 @@ export class AgentHub {
 
   isConnected(agentId: string): boolean {
     return this.#sockets.has(agentId);
+  }
+
+  /** A copy of the agent's link history since this process started (connection quality). */
+  linkStats(agentId: string): LinkStats | undefined {
+    const s = this.#links.get(agentId);
+    return s && { ...s, reconnects: [...s.reconnects], heartbeats: [...s.heartbeats] };
   }
 
   /**
@@ -177,6 +186,14 @@ export class AgentHub {
     // One control channel per agent: a reconnect replaces a connection the agent has given up on.
     if (previous) previous.close(4000, 'replaced by a newer connection');
     this.#sockets.set(agentId, ws);
+    const nowMs = this.#now().getTime();
+    const link = this.#links.get(agentId);
+    if (link) remember(link.reconnects, nowMs, LINK_HISTORY);
+    this.#links.set(agentId, {
+      connectedSince: nowMs,
+      reconnects: link?.reconnects ?? [],
+      heartbeats: link?.heartbeats ?? [],
+    });
     this.#opts.log.info({ agentId }, 'agent connected');
     // Frames are handled one after the other, in the order they came: a heartbeat is stored
     // before the reply to the next request is sent.
@@ -186,7 +203,11 @@ export class AgentHub {
     });
     ws.on('error', (err) => this.#opts.log.warn({ agentId, err }, 'agent socket error'));
     ws.on('close', () => {
-      if (this.#sockets.get(agentId) === ws) this.#sockets.delete(agentId);
+      if (this.#sockets.get(agentId) === ws) {
+        this.#sockets.delete(agentId);
+        const stats = this.#links.get(agentId);
+        if (stats) stats.connectedSince = null;
+      }
       for (const [id, p] of this.#pending) {
         if (p.ws !== ws) continue;
         clearTimeout(p.timer);
@@ -246,6 +267,8 @@ export class AgentHub {
             { status: p.status, error, metrics: p.metrics ?? null },
             now,
           );
+          const stats = this.#links.get(agentId);
+          if (stats) remember(stats.heartbeats, Date.parse(now), LINK_HISTORY + 1);
           return;
         }
         case 'scan.progress':

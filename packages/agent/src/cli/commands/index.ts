@@ -5,6 +5,7 @@ import { credentialsCommand } from './credentials.js';
 import { hostKeysCommand } from './host-keys.js';
 import { integrationCommand } from './integration.js';
 import { uploadsCommand } from './uploads.js';
+import { agentCommand } from './agent.js';
 
 export const COMMANDS: Command[] = [
   scanCommand,
@@ -12,4 +13,5 @@ export const COMMANDS: Command[] = [
   hostKeysCommand,
   integrationCommand,
   uploadsCommand,
+  agentCommand,
 ];

@@ -1,5 +1,7 @@
 // Tests `integration` and `uploads` and the scan's upload through the CLI, with testIo, against
-// the loopback contract server (move to the reference platform once it can be started here).
+// the reference platform (packages/platform in this process, on loopback): test connection, a
+// scan's upload, a wrong token, a platform that is down. A refused batch that a retry then
+// delivers needs an answer the platform cannot be asked for: the contract server scripts it.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -12,7 +14,12 @@ import {
   startContractServer,
   type ContractServer,
 } from '../../platform/testdata/contract-server.js';
+import {
+  startReferencePlatform,
+  type ReferencePlatform,
+} from '../../platform/testdata/reference-platform.js';
 
+/** The contract server's token (the platform makes its own). */
 const TOKEN = 'nst_' + 'CliT0kenValue'.repeat(3);
 const CA_FILE = new URL('../../platform/testdata/tls/ca.pem', import.meta.url).pathname;
 
@@ -25,6 +32,7 @@ function filesHolding(dir: string, secret: string): string[] {
 }
 
 describe('integration and uploads commands', () => {
+  let platform: ReferencePlatform;
   let server: ContractServer;
   let dataDir = '';
   let peer: Server;
@@ -34,7 +42,7 @@ describe('integration and uploads commands', () => {
     const code = await main(args, io);
     return { code, out: io.out(), err: io.err() };
   };
-  const add = (token = TOKEN, extra: string[] = []) =>
+  const add = (token = platform.agentToken, extra: string[] = [], url = platform.url) =>
     run(
       [
         'integration',
@@ -42,7 +50,7 @@ describe('integration and uploads commands', () => {
         '--name',
         'lab',
         '--api-url',
-        server.url,
+        url,
         '--agent-id',
         'edge-01',
         '--stdin',
@@ -66,6 +74,7 @@ describe('integration and uploads commands', () => {
     ]);
 
   before(async () => {
+    platform = await startReferencePlatform();
     server = await startContractServer({ tokens: { [TOKEN]: 'edge-01' } });
     dataDir = mkdtempSync(join(tmpdir(), 'nopesight-integration-cli-'));
     peer = createServer((s) => {
@@ -78,6 +87,7 @@ describe('integration and uploads commands', () => {
   after(async () => {
     peer.close();
     await server.close();
+    await platform.close();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -156,12 +166,12 @@ describe('integration and uploads commands', () => {
     assert.equal(added.code, 0, added.err);
     assert.match(added.out, /added integration 'lab'/);
     const shown = await run(['integration', 'show']);
-    assert.match(shown.out, new RegExp(`${server.url}/api`));
+    assert.match(shown.out, new RegExp(`${platform.url}/api`));
     assert.match(shown.out, /edge-01/);
     assert.match(shown.out, /set \(not shown\)/);
     const json = JSON.parse((await run(['integration', 'show', '--json'])).out);
-    assert.equal(json.apiUrl, `${server.url}/api`);
-    assert.equal(json.wsUrl, `${server.url.replace('http', 'ws')}/api/discovery/agents/ws`);
+    assert.equal(json.apiUrl, `${platform.url}/api`);
+    assert.equal(json.wsUrl, `${platform.url.replace('http', 'ws')}/api/discovery/agents/ws`);
     assert.equal(json.tlsVerify, true);
     const t = await run(['integration', 'test']);
     assert.equal(t.code, 0, t.err);
@@ -170,24 +180,29 @@ describe('integration and uploads commands', () => {
     assert.equal(tj.agent.agentId, 'edge-01');
   });
 
-  test('a scan with the integration uploads its batches and exits 0', async () => {
-    const before = server.stored.size;
+  test('a scan with the integration uploads its batches to the platform and exits 0', async () => {
     const r = await scan();
     assert.equal(r.code, 0, r.err);
     assert.match(r.err, /upload: sent to 'lab' \(1 batch\)/);
-    assert.equal(server.stored.size, before + 1);
-    const body = [...server.stored.values()].at(-1)!;
-    assert.equal(body.final, true);
-    assert.equal((body.hosts as { address: string }[])[0]?.address, '127.0.0.1');
-    assert.equal((body.summary as { state: string }).state, 'completed');
+    const scans = await platform.scans();
+    assert.equal(scans.length, 1);
+    assert.equal(scans[0]!.batchesReceived, 1);
+    assert.equal(scans[0]!.hosts, 1);
+    assert.equal(scans[0]!.state, 'completed');
+    const cis = await platform.cis();
+    assert.deepEqual(
+      cis.map((c) => c.addresses),
+      [['127.0.0.1']],
+    );
     assert.equal((await status()).pending, 0);
     // --no-upload keeps it local.
     const local = await scan('--no-upload');
     assert.equal(local.code, 0);
-    assert.equal(server.stored.size, before + 1);
+    assert.equal((await platform.scans()).length, 1);
   });
 
   test('a wrong token: test fails with ERR_PLATFORM_AUTH, a scan keeps its batch, flush exits 1', async () => {
+    const scansBefore = (await platform.scans()).length;
     assert.equal((await add('nst_wrong')).code, 0);
     const t = await run(['integration', 'test']);
     assert.equal(t.code, 1);
@@ -202,15 +217,19 @@ describe('integration and uploads commands', () => {
     assert.match(f.err, /ERR_PLATFORM_AUTH/);
     const s = await status();
     assert.equal(s.pending, 1);
+    assert.equal(s.deadLetters, 0);
     assert.match(s.lastError, /ERR_PLATFORM_AUTH/);
+    assert.equal((await platform.scans()).length, scansBefore, 'the platform stored nothing');
     // With the right token the kept batch goes.
     assert.equal((await add()).code, 0);
     const ok = await run(['uploads', 'flush']);
     assert.equal(ok.code, 0, ok.err);
     assert.match(ok.out, /sent 1 batch; pending 0; dead letters 0/);
+    assert.equal((await platform.scans()).length, scansBefore + 1);
   });
 
   test('a refused batch becomes a dead letter: status shows it, retry resends it', async () => {
+    assert.equal((await add(TOKEN, [], server.url)).code, 0);
     server.script.push({ status: 400 });
     const r = await scan();
     assert.equal(r.code, 0);
@@ -231,7 +250,9 @@ describe('integration and uploads commands', () => {
   });
 
   test('a platform that is down: the scan exits 0 with one line; flush later sends it', async () => {
-    await server.close();
+    assert.equal((await add()).code, 0);
+    const scansBefore = (await platform.scans()).length;
+    await platform.close();
     try {
       const r = await scan();
       assert.equal(r.code, 0);
@@ -241,29 +262,35 @@ describe('integration and uploads commands', () => {
       assert.equal(f.code, 1);
       assert.equal((await status()).pending, 1);
     } finally {
-      server = await restart(server);
+      // A platform again (a new store, so a new token and port).
+      platform = await startReferencePlatform();
     }
+    assert.ok(scansBefore > 0);
     assert.equal((await add()).code, 0);
     const f = await run(['uploads', 'flush']);
     assert.equal(f.code, 0, f.err);
     assert.equal((await status()).pending, 0);
+    const [kept] = await platform.scans();
+    assert.equal(kept?.hosts, 1);
+    assert.equal(kept?.state, 'completed');
   });
 
   test('TLS verification off is warned about and logged; a CA file is checked at add', async () => {
-    const off = await add(TOKEN, ['--tls-verify', 'false']);
+    const off = await add(platform.agentToken, ['--tls-verify', 'false']);
     assert.equal(off.code, 0);
     assert.match(off.err, /will not verify/);
-    const missing = await add(TOKEN, ['--ca-file', '/nonexistent/ca.pem']);
+    const missing = await add(platform.agentToken, ['--ca-file', '/nonexistent/ca.pem']);
     assert.equal(missing.code, 2);
-    const ca = await add(TOKEN, ['--ca-file', CA_FILE]);
+    const ca = await add(platform.agentToken, ['--ca-file', CA_FILE]);
     assert.equal(ca.code, 0, ca.err);
     assert.equal(JSON.parse((await run(['integration', 'show', '--json'])).out).caFile, CA_FILE);
     const log = readFileSync(join(dataDir, 'logs', 'integrations.log'), 'utf8');
     assert.match(log, /TLS verification turned off/);
   });
 
-  test('the token is in no file of the data directory, logs included', async () => {
+  test('the tokens are in no file of the data directory, logs included', async () => {
     assert.deepEqual(filesHolding(dataDir, TOKEN), []);
+    assert.deepEqual(filesHolding(dataDir, platform.agentToken), []);
     assert.ok(
       readFileSync(join(dataDir, 'logs', 'integrations.log'), 'utf8').includes('batch uploaded'),
     );
@@ -275,11 +302,4 @@ describe('integration and uploads commands', () => {
     assert.match((await run(['integration', 'show'])).out, /no integration configured/);
     assert.equal((await run(['integration', 'remove'])).code, 2);
   });
-
-  /** The same contract server state on a new port (the old one was closed). */
-  async function restart(old: ContractServer): Promise<ContractServer> {
-    const fresh = await startContractServer({ tokens: { [TOKEN]: 'edge-01' } });
-    for (const [k, v] of old.stored) fresh.stored.set(k, v);
-    return fresh;
-  }
 });

@@ -1,25 +1,14 @@
 // `nopesight-scanner scan`: sweep targets, fingerprint what answers, collect over the selected
 // protocols, and write the results (a contract: docs/cli.md).
-import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import { PROTOCOLS, type HostRecord, type Protocol } from '@nopesight/model';
+import type { HostRecord } from '@nopesight/model';
 import { ScannerError } from '../../errors.js';
 import { listValues, parseCommandArgs } from '../args.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIo, Command } from '../io.js';
 import { ProgressLine } from '../progress.js';
 import { formatSummary } from '../summary-table.js';
-import { parsePorts } from '../../discovery/ports.js';
-import { runScan, type ScanRequest } from '../../scan/run-scan.js';
-import {
-  jsonDocumentWriter,
-  jsonlWriter,
-  teeWriter,
-  type ResultWriter,
-} from '../../scan/result-writers.js';
-import { openScanContext } from '../../scan/scan-context.js';
-import { openScanUpload } from '../../platform/scan-upload.js';
-import { cleanResults } from '../../store/results-retention.js';
+import { jsonDocumentWriter, jsonlWriter, type ResultWriter } from '../../scan/result-writers.js';
+import { parseProtocols, prepareScanJob } from '../../scan/scan-job.js';
 
 const HELP = `Usage: nopesight-scanner scan TARGETS... [options]
 
@@ -76,27 +65,7 @@ const OPTIONS = {
   'no-upload': { type: 'boolean' },
 } as const;
 
-/** Parses `--protocols`: a comma list of known protocols, or `none`. */
-export function parseProtocols(value: string | undefined): Protocol[] {
-  if (value === undefined) return [...PROTOCOLS];
-  const names = listValues(value).map((v) => v.toLowerCase());
-  if (names.length === 1 && names[0] === 'none') return [];
-  const aliases: Record<string, Protocol> = { wmi: 'windows', smb: 'windows', vsphere: 'vcenter' };
-  return [
-    ...new Set(
-      names.map((n) => {
-        const p = aliases[n] ?? n;
-        if (!(PROTOCOLS as readonly string[]).includes(p)) {
-          throw new ScannerError(
-            'ERR_CONFIG_INVALID',
-            `--protocols: unknown protocol '${n}' (known: ${PROTOCOLS.join(', ')}, or none)`,
-          );
-        }
-        return p as Protocol;
-      }),
-    ),
-  ];
-}
+export { parseProtocols };
 
 function positiveInt(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -116,106 +85,51 @@ async function runScanCommand(args: string[], io: CliIo): Promise<number> {
   if (json === '-' && jsonl === '-') {
     throw new ScannerError('ERR_CONFIG_INVALID', '--json - and --jsonl - cannot both use stdout');
   }
-  const protocols = parseProtocols(values.protocols as string | undefined);
-  const ctx = await openScanContext({
+  const job = await prepareScanJob({
     dataDir: values['data-dir'] as string | undefined,
     env: io.env,
     targets: positionals,
     excludes: listValues(values.exclude),
+    ports: values.ports as string | undefined,
+    protocols: values.protocols as string | undefined,
     allowLarge: values['allow-large'] === true,
-    protocols,
+    overrides: {
+      maxInFlight: positiveInt('concurrency', values.concurrency as string | undefined),
+      rateLimitPps: positiveInt('rate', values.rate as string | undefined),
+      icmp: values['no-icmp'] !== true,
+      reverseDns: values['no-dns'] !== true,
+      fingerprint: values['no-fingerprint'] !== true,
+    },
     signal: io.signal,
   });
-  const ports = values.ports
-    ? parsePorts(values.ports as string, ctx.config.scan.profiles)
-    : { tcp: ctx.config.scan.tcpPorts, udp: ctx.config.scan.udpPorts };
-  if (ports.tcp.length === 0 && ports.udp.length === 0) {
-    throw new ScannerError('ERR_CONFIG_INVALID', '--ports selects no port');
-  }
 
-  const scanId = randomUUID();
-  const request: ScanRequest = {
-    scanId,
-    targets: positionals,
-    excludes: listValues(values.exclude),
-    tcpPorts: ports.tcp,
-    udpPorts: ports.udp,
-    protocols,
-    expectedAddresses: ctx.expectedAddresses,
-  };
-  const stages = ctx.stages(request, {
-    maxInFlight: positiveInt('concurrency', values.concurrency as string | undefined),
-    rateLimitPps: positiveInt('rate', values.rate as string | undefined),
-    icmp: values['no-icmp'] !== true,
-    reverseDns: values['no-dns'] !== true,
-    fingerprint: values['no-fingerprint'] !== true,
-  });
-
-  const writers: ResultWriter[] = [jsonDocumentWriter(join(ctx.resultsDir, `${scanId}.json`))];
+  const writers: ResultWriter[] = [];
   if (json) writers.push(jsonDocumentWriter(json === '-' ? io.stdout : json));
   if (jsonl) writers.push(jsonlWriter(jsonl === '-' ? io.stdout : jsonl));
-  // Upload (docs/protocol.md): only with an integration and without --no-upload; never fails the scan.
-  const upload =
-    values['no-upload'] === true
-      ? null
-      : await openScanUpload(
-          { ...request, ports, protocols },
-          {
-            dataDir: values['data-dir'] as string | undefined,
-            env: io.env,
-            config: ctx.config,
-            log: ctx.log,
-            stderr: io.stderr,
-          },
-        );
-  if (upload) writers.push(upload.writer);
-  const writer = teeWriter(writers);
   const stdoutTaken = json === '-' || jsonl === '-';
   const progress = new ProgressLine(io.stderr, { enabled: values['no-progress'] !== true });
   const tableRows: HostRecord[] = [];
-
-  ctx.log.info('scan started', {
-    scanId,
-    targets: request.targets,
-    excludes: request.excludes,
-    ports,
-    protocols,
-  });
   let summary;
   try {
-    summary = await runScan(
-      request,
-      stages,
+    summary = await job.run(
       {
-        host: async (record) => {
+        writers,
+        host: (record) => {
           if (tableRows.length < 200) tableRows.push(record);
-          await writer.host(record);
         },
         progress: (p) => progress.update(p),
         warning: (message) => {
-          ctx.log.warn(message, { scanId });
           progress.finish();
           io.stderr.write(`warning: ${message}\n`);
         },
+        upload: values['no-upload'] !== true,
+        uploadReport: io.stderr,
       },
       io.signal,
     );
-  } catch (err) {
+  } finally {
     progress.finish();
-    await writer.abort();
-    ctx.log.error('scan failed', { scanId, error: (err as Error).message });
-    await ctx.close();
-    throw err;
   }
-  progress.finish();
-  await writer.finish(summary);
-  ctx.log.info('scan finished', { scanId, state: summary.state, counts: summary.counts });
-  await upload?.send(io.signal);
-  const cleaned = await cleanResults(ctx.resultsDir, ctx.config.results, {
-    keep: [`${scanId}.json`],
-  });
-  if (cleaned.deleted.length > 0) ctx.log.info('old results deleted', { files: cleaned.deleted });
-  await ctx.close();
   tableRows.sort((a, b) => compareAddress(a.address, b.address));
   (stdoutTaken ? io.stderr : io.stdout).write(formatSummary(summary, tableRows));
   return summary.state === 'cancelled' ? EXIT.interrupted : EXIT.ok;

@@ -1,11 +1,9 @@
-// A loopback server with the upload semantics of docs/protocol.md, for the agent's tests until
-// the reference platform (packages/platform) can be started from them: bearer tokens bound to
-// agent ids (401/403), GET /api/discovery/agents/me, POST /api/discovery/scan-data stored once
-// per Idempotency-Key (a repeat answers duplicate: true), key parts checked against the body,
-// and scripted error answers (status, Retry-After) for the next requests.
-import { readFileSync } from 'node:fs';
+// A loopback server with the upload semantics of docs/protocol.md and scripted error answers
+// (status, Retry-After, a hang-up) for the next requests: the faults the reference platform
+// (reference-platform.ts) cannot be asked for. Bearer tokens bound to agent ids (401/403),
+// GET /api/discovery/agents/me, POST /api/discovery/scan-data stored once per Idempotency-Key
+// (a repeat answers duplicate: true), key parts checked against the body.
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 
@@ -27,18 +25,13 @@ export interface ContractServer {
   script: ScriptedAnswer[];
   /** Every request's method, path and headers (for header assertions). */
   requests: { method: string; path: string; headers: IncomingMessage['headers'] }[];
-  /** Called on each upload after the body is read; may kill the agent (kill -9 test). */
-  onUpload: ((key: string, storedBefore: boolean) => void) | null;
   close(): Promise<void>;
 }
 
 export interface ContractServerOptions {
   /** token → agent id it is bound to. */
   tokens: Record<string, string>;
-  tls?: boolean;
 }
-
-const tlsDir = new URL('./tls/', import.meta.url);
 
 function send(res: ServerResponse, status: number, doc: unknown, headers: Record<string, string> = {}): void {
   const body = JSON.stringify(doc);
@@ -56,7 +49,6 @@ export async function startContractServer(opts: ContractServerOptions): Promise<
     stored: new Map(),
     script: [],
     requests: [],
-    onUpload: null,
   };
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
@@ -107,16 +99,10 @@ export async function startContractServer(opts: ContractServerOptions): Promise<
     state.arrivals.set(key, (state.arrivals.get(key) ?? 0) + 1);
     const storedBefore = state.stored.has(key);
     if (!storedBefore) state.stored.set(key, body);
-    state.onUpload?.(key, storedBefore);
     if (storedBefore) return send(res, 200, { accepted: 0, duplicate: true });
     return send(res, 200, { accepted: (body.hosts as unknown[]).length, duplicate: false });
   };
-  const server = opts.tls
-    ? createHttpsServer(
-        { key: readFileSync(new URL('platform.key', tlsDir)), cert: readFileSync(new URL('platform.pem', tlsDir)) },
-        handler,
-      )
-    : createHttpServer(handler);
+  const server = createHttpServer(handler);
   const sockets = new Set<Socket>();
   server.on('connection', (s: Socket) => {
     sockets.add(s);
@@ -125,7 +111,7 @@ export async function startContractServer(opts: ContractServerOptions): Promise<
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return Object.assign(state, {
-    url: `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${port}`,
     port,
     close: async () => {
       for (const s of sockets) s.destroy();

@@ -30,9 +30,17 @@ export function testHost(i: number, padding?: string): HostRecord {
   return (padding === undefined ? { address } : { address, padding }) as unknown as HostRecord;
 }
 
-/** Records a finished scan of `hosts` hosts for edge-01, as a scan with an integration does. */
-export function recordScan(store: Store, scanId: string, hosts: number): void {
+/**
+ * Records a finished scan of `hosts` hosts for edge-01, as a scan with an integration does;
+ * `host` makes the record of index i (platformHost for records the platform must accept).
+ */
+export function recordScan(
+  store: Store,
+  scanId: string,
+  hosts: number,
+  host: (i: number) => HostRecord = testHost,
+): void {
   store.scans.begin('edge-01', testSummary(scanId, 'running'));
-  for (let i = 0; i < hosts; i++) store.scans.addHost(scanId, testHost(i));
+  for (let i = 0; i < hosts; i++) store.scans.addHost(scanId, host(i));
   store.scans.finish(scanId, testSummary(scanId));
 }

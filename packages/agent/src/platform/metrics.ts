@@ -1,0 +1,111 @@
+// The agent's metrics for heartbeats and `metrics.get` (docs/protocol.md `metrics`): CPU, memory,
+// disk free where the data lives, the address that reaches the platform, scan statistics and the
+// outbox, from the store the agent already has open.
+import { statfs } from 'node:fs/promises';
+import { cpus, freemem, totalmem } from 'node:os';
+import type { Store } from '../store/index.js';
+
+export interface AgentMetrics {
+  /** System-wide CPU busy percent (all cores) since the previous sample. */
+  cpuPercent: number;
+  /** This process's CPU percent of the whole machine since the previous sample (additive field). */
+  processCpuPercent: number;
+  memory: { rssBytes: number; totalBytes: number; freeBytes: number };
+  /** Free bytes for an unprivileged writer on the data directory's file system; null if unknown. */
+  diskFreeBytes: number | null;
+  /** The local address of the control channel's connection; null while disconnected. */
+  localIp: string | null;
+  scans: { completed: number; failed: number; successRate: number | null };
+  outboxDepth: number;
+  deadLetters: number;
+  uptimeSeconds: number;
+}
+
+export interface MetricsSource {
+  /** DATA_DIR: where results, the store and logs are written. */
+  dataDir: string;
+  store: Pick<Store, 'scans' | 'outbox'>;
+  localIp(): string | null;
+  /** Injected for tests. */
+  now?: () => number;
+}
+
+interface CpuSample {
+  at: number;
+  idle: number;
+  total: number;
+  processMicros: number;
+}
+
+function sampleCpu(at: number): CpuSample {
+  let idle = 0;
+  let total = 0;
+  for (const cpu of cpus()) {
+    const t = cpu.times;
+    idle += t.idle;
+    total += t.user + t.nice + t.sys + t.idle + t.irq;
+  }
+  const usage = process.cpuUsage();
+  return { at, idle, total, processMicros: usage.user + usage.system };
+}
+
+const round1 = (n: number) => Math.round(n * 10) / 10;
+const clampPercent = (n: number) => round1(Math.min(100, Math.max(0, Number.isFinite(n) ? n : 0)));
+
+/**
+ * Takes samples; CPU percentages cover the time since the previous `sample()` (or since the
+ * collector was made), so a heartbeat reports the load of its interval.
+ */
+export class MetricsCollector {
+  readonly #src: MetricsSource;
+  readonly #now: () => number;
+  readonly #startedAt: number;
+  #cpu: CpuSample;
+
+  constructor(source: MetricsSource) {
+    this.#src = source;
+    this.#now = source.now ?? Date.now;
+    this.#startedAt = this.#now();
+    this.#cpu = sampleCpu(this.#startedAt);
+  }
+
+  async sample(): Promise<AgentMetrics> {
+    const cpu = sampleCpu(this.#now());
+    const prev = this.#cpu;
+    this.#cpu = cpu;
+    const totalTicks = cpu.total - prev.total;
+    const systemPercent = totalTicks > 0 ? 100 * (1 - (cpu.idle - prev.idle) / totalTicks) : 0;
+    const wallMicros = Math.max(1, (cpu.at - prev.at) * 1000);
+    const cores = Math.max(1, cpus().length);
+    const processPercent = (100 * (cpu.processMicros - prev.processMicros)) / wallMicros / cores;
+
+    const { scans, outbox } = this.#src.store;
+    const states = scans.stateCounts();
+    const ended = states.completed + states.failed;
+    const box = outbox.counts();
+    return {
+      cpuPercent: clampPercent(systemPercent),
+      processCpuPercent: clampPercent(processPercent),
+      memory: { rssBytes: process.memoryUsage.rss(), totalBytes: totalmem(), freeBytes: freemem() },
+      diskFreeBytes: await diskFree(this.#src.dataDir),
+      localIp: this.#src.localIp(),
+      scans: {
+        completed: states.completed,
+        failed: states.failed,
+        successRate: ended === 0 ? null : Math.round((states.completed / ended) * 1000) / 1000,
+      },
+      outboxDepth: box.pending,
+      deadLetters: box.deadLetters,
+      uptimeSeconds: Math.round((this.#now() - this.#startedAt) / 1000),
+    };
+  }
+}
+
+async function diskFree(dir: string): Promise<number | null> {
+  try {
+    const s = await statfs(dir);
+    return s.bavail * s.bsize;
+  } catch {
+    return null;
+  }
+}
