@@ -1,7 +1,7 @@
 // The long-running agent (`nopesight-scanner agent run`): keeps the control channel up, answers
-// the platform's requests, runs the scans it starts, and drains the outbox in the background,
-// until the signal aborts. One per data directory (agent.lock); its state in agent-state.json
-// for `agent status`.
+// the platform's requests, runs the scans it and the schedules start (scheduler/), and drains
+// the outbox in the background, until the signal aborts. One per data directory (agent.lock);
+// its state in agent-state.json for `agent status`.
 import { readFile, unlink } from 'node:fs/promises';
 import { hostname, arch, platform, release } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +24,9 @@ import { openPlatformLink, readCaFile, type PlatformLink } from './link.js';
 import { MetricsCollector } from './metrics.js';
 import { RemoteScans } from './remote-scans.js';
 import { lockOwner, takePidLock } from './pid-lock.js';
-import { readSchedules } from './scan-spec.js';
+import { readSchedule, readSchedules } from './scan-spec.js';
+import { RemoteScanLauncher } from '../scheduler/remote-scan-launcher.js';
+import { Scheduler } from '../scheduler/scheduler.js';
 import { abortableSleep, type BackoffPolicy, type DrainResult } from './uploader.js';
 
 export const CAPABILITIES = ['scan', 'schedules', 'metrics', 'config', 'logs'] as const;
@@ -146,12 +148,23 @@ async function serve(
       return s?.state === 'connected' ? s.localAddress : null;
     },
   });
-  const scans = new RemoteScans({
+  // Scheduled scans take the remote scans' path: one scan at a time, uploaded via the outbox.
+  const launcher = new RemoteScanLauncher({ start: (p) => scans.start(p) });
+  const scans: RemoteScans = new RemoteScans({
     dir,
     env: opts.env,
     log,
-    notify: (type, payload) => void channel?.send(type, payload),
+    notify: (type, payload) => {
+      launcher.notice(type, payload);
+      void channel?.send(type, payload);
+    },
     onStatusChange: () => channel?.heartbeatNow(),
+  });
+  const scheduler = new Scheduler({
+    store: link.store.schedules,
+    launcher,
+    validate: async (s) => readSchedule({ ...s }, await loadConfig(dir.configFile)),
+    log: logs.logger('scheduler', { component: 'scheduler' }),
   });
   const version = await agentVersion();
   const handlers: Record<string, CommandHandler> = {
@@ -162,6 +175,7 @@ async function serve(
       const schedules = readSchedules(p, await loadConfig(dir.configFile));
       link.store.schedules.replaceAll(schedules);
       log.info('schedules replaced by the platform', { count: schedules.length });
+      scheduler.wake();
       return { schedules: link.store.schedules.list() };
     },
     'metrics.get': () => metrics.sample(),
@@ -257,9 +271,10 @@ async function serve(
   };
 
   try {
-    await Promise.all([channel.run(opts.signal), drainLoop()]);
+    await Promise.all([channel.run(opts.signal), drainLoop(), scheduler.run(opts.signal)]);
   } finally {
     await scans.stop();
+    await scheduler.settled();
     state.stoppedAt = new Date().toISOString();
     state.channel = channel.state();
     saveState();

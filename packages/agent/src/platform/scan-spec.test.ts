@@ -1,10 +1,17 @@
 // Tests the control channel's scan requests and schedules: the CLI's syntax, @files refused,
-// five-field cron checked field by field.
+// five-field cron checked field by field; readSchedule's timings (daily, weekly, every N hours,
+// cron), time zones, blackouts and stagger.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaultConfig } from '../config/config.js';
 import { CommandError } from './control-channel.js';
-import { checkCron, checkScanSpec, readScanSpec, readSchedules } from './scan-spec.js';
+import {
+  checkCron,
+  checkScanSpec,
+  readScanSpec,
+  readSchedule,
+  readSchedules,
+} from './scan-spec.js';
 
 const badRequest = (fn: () => unknown, message: RegExp) =>
   assert.throws(fn, (err: unknown) => {
@@ -79,5 +86,60 @@ test('readSchedules validates each schedule and refuses a repeated id', () => {
   badRequest(
     () => readSchedules({ schedules: [{ ...one, targets: ['198.18.1.300'] }] }, config),
     /schedules\[0\]\..*198\.18\.1\.300/,
+  );
+});
+
+test('readSchedule takes one timing of four, normalised, with zone, blackouts and stagger', () => {
+  const config = defaultConfig();
+  const one = { id: 'n1', name: 'N', targets: ['198.18.0.1'], enabled: true };
+  assert.deepEqual(
+    readSchedule(
+      {
+        ...one,
+        weekly: { days: ['THU', 'mon'], at: '2:05' },
+        timezone: 'Europe/Berlin',
+        blackouts: ['8:00-18:00'],
+        staggerSeconds: 300,
+      },
+      config,
+    ),
+    {
+      ...one,
+      weekly: { days: ['mon', 'thu'], at: '02:05' },
+      timezone: 'Europe/Berlin',
+      blackouts: ['08:00-18:00'],
+      staggerSeconds: 300,
+    },
+  );
+  assert.deepEqual(readSchedule({ ...one, daily: '23:59' }, config), { ...one, daily: '23:59' });
+  assert.deepEqual(readSchedule({ ...one, everyHours: 6 }, config), { ...one, everyHours: 6 });
+  badRequest(() => readSchedule(one, config), /exactly one of cron, daily, weekly, everyHours/);
+  badRequest(
+    () => readSchedule({ ...one, daily: '1:00', cron: '* * * * *' }, config),
+    /got cron, daily/,
+  );
+  badRequest(
+    () => readSchedule({ ...one, daily: '24:00' }, config),
+    /daily must be a 24-hour time/,
+  );
+  badRequest(
+    () => readSchedule({ ...one, weekly: { days: ['fun'], at: '01:00' } }, config),
+    /weekly/,
+  );
+  badRequest(() => readSchedule({ ...one, weekly: { days: [], at: '01:00' } }, config), /weekly/);
+  badRequest(() => readSchedule({ ...one, everyHours: 0 }, config), /everyHours .* 1-168/);
+  badRequest(() => readSchedule({ ...one, everyHours: 1.5 }, config), /everyHours/);
+  badRequest(() => readSchedule({ ...one, daily: '01:00', timezone: 'Mars/Base' }, config), /IANA/);
+  badRequest(
+    () => readSchedule({ ...one, daily: '01:00', blackouts: ['01:00-01:00'] }, config),
+    /blackouts\[0\]/,
+  );
+  badRequest(
+    () => readSchedule({ ...one, daily: '01:00', staggerSeconds: 3601 }, config),
+    /0-3600/,
+  );
+  badRequest(
+    () => readSchedule({ ...one, daily: '01:00', targets: ['@/etc/hosts'] }, config),
+    /not allowed/,
   );
 });

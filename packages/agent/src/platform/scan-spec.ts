@@ -1,11 +1,13 @@
 // What the platform may ask to scan, over the control channel (`scan.start`, a `Schedule`):
 // targets, excludes, protocols and ports in the CLI's syntax, checked as the CLI checks them —
 // except that @file lists are refused (the platform must not make the agent read local files).
-// Also the five-field cron syntax of schedules. Pure but for the target parser.
+// Also schedules (readSchedule: the one validation of the platform, the CLI and the scheduler)
+// and the five-field cron syntax. Pure but for the target parser.
 import { parsePorts, type PortSet } from '../discovery/ports.js';
 import { checkSize, countAddresses, parseTargets } from '../discovery/targets/index.js';
 import type { Config } from '../config/config.js';
 import { parseProtocols } from '../scan/scan-job.js';
+import { formatClock, isTimeZone, parseClock, parseWindow, WEEKDAYS } from '../scheduler/timing.js';
 import type { Schedule } from '../store/schedules.js';
 import { CommandError } from './control-channel.js';
 import { isPlainObject } from './envelope.js';
@@ -157,7 +159,112 @@ export function checkCron(expr: string, where = 'cron'): void {
   });
 }
 
-/** Validates `schedules.put`'s list: shapes, unique ids, cron, and each scan spec. */
+const TIMINGS = ['cron', 'daily', 'weekly', 'everyHours'] as const;
+const MAX_EVERY_HOURS = 168;
+const MAX_STAGGER_SECONDS = 3600;
+const MAX_BLACKOUTS = 24;
+
+/** `HH:MM` normalised, or bad_request naming the field. */
+function clock(value: unknown, field: string): string {
+  const minutes = typeof value === 'string' ? parseClock(value) : null;
+  if (minutes === null)
+    throw bad(`${field} must be a 24-hour time HH:MM, got ${JSON.stringify(value)}`);
+  return formatClock(minutes);
+}
+
+function integer(value: unknown, field: string, min: number, max: number): number {
+  if (!Number.isInteger(value) || (value as number) < min || (value as number) > max) {
+    throw bad(`${field} must be a whole number ${min}-${max}`);
+  }
+  return value as number;
+}
+
+/** The timing fields of a schedule: exactly one of cron, daily, weekly, everyHours; its time
+ * zone, blackout windows and stagger. Normalised (cron spacing, HH:MM, week order). */
+function readTiming(raw: Record<string, unknown>, where: string): Partial<Schedule> {
+  const given = TIMINGS.filter((k) => raw[k] !== undefined);
+  if (given.length !== 1) {
+    throw bad(
+      `${where}timing: give exactly one of ${TIMINGS.join(', ')}${given.length ? ` (got ${given.join(', ')})` : ''}`,
+    );
+  }
+  const out: Partial<Schedule> = {};
+  const { cron, daily, weekly, everyHours, timezone, blackouts, staggerSeconds } = raw;
+  if (cron !== undefined) {
+    if (typeof cron !== 'string') throw bad(`${where}cron must be a string`);
+    checkCron(cron, `${where}cron`);
+    out.cron = cron.trim().split(/\s+/).join(' ');
+  }
+  if (daily !== undefined) out.daily = clock(daily, `${where}daily`);
+  if (weekly !== undefined) {
+    const days = isPlainObject(weekly) ? weekly.days : undefined;
+    const names = Array.isArray(days) ? days.map((d) => String(d).toLowerCase()) : [];
+    if (names.length === 0 || !names.every((d) => (WEEKDAYS as readonly string[]).includes(d))) {
+      throw bad(
+        `${where}weekly must be {days: [${WEEKDAYS.join('|')}, ...], at: "HH:MM"} with at least one day`,
+      );
+    }
+    out.weekly = {
+      days: WEEKDAYS.filter((d) => names.includes(d)),
+      at: clock((weekly as Record<string, unknown>).at, `${where}weekly.at`),
+    };
+  }
+  if (everyHours !== undefined) {
+    out.everyHours = integer(everyHours, `${where}everyHours`, 1, MAX_EVERY_HOURS);
+  }
+  if (timezone !== undefined) {
+    if (typeof timezone !== 'string' || timezone.length > 64 || !isTimeZone(timezone)) {
+      throw bad(`${where}timezone must be an IANA time zone such as Europe/Berlin or UTC`);
+    }
+    out.timezone = timezone;
+  }
+  if (blackouts !== undefined) {
+    if (!Array.isArray(blackouts) || blackouts.length > MAX_BLACKOUTS) {
+      throw bad(`${where}blackouts must be an array of at most ${MAX_BLACKOUTS} windows`);
+    }
+    out.blackouts = blackouts.map((b, i) => {
+      const w = typeof b === 'string' ? parseWindow(b) : null;
+      if (!w) throw bad(`${where}blackouts[${i}] must be HH:MM-HH:MM (start not equal to end)`);
+      return `${formatClock(w.start)}-${formatClock(w.end)}`;
+    });
+  }
+  if (staggerSeconds !== undefined) {
+    out.staggerSeconds = integer(staggerSeconds, `${where}staggerSeconds`, 0, MAX_STAGGER_SECONDS);
+  }
+  return out;
+}
+
+/**
+ * Validates one schedule as the platform (`schedules.put`), the CLI (`schedule add`) and the
+ * scheduler (before each run) all do: id, name, timing, enabled, and its scan spec as `scan`
+ * checks it (no @file targets). Returns it normalised; throws bad_request naming the field.
+ * @example readSchedule({id: 'n', name: 'Nightly', daily: '2:30', targets: ['198.18.0.0/24'], enabled: true}, config)
+ */
+export function readSchedule(raw: Record<string, unknown>, config: Config, where = ''): Schedule {
+  const { id, name, enabled } = raw;
+  if (typeof id !== 'string' || !SCHEDULE_ID.test(id)) {
+    throw bad(`${where}id must be 1-64 of A-Z a-z 0-9 . _ -`);
+  }
+  if (typeof name !== 'string' || name.trim() === '' || name.length > 128) {
+    throw bad(`${where}name must be a string of 1-128 characters`);
+  }
+  const timing = readTiming(raw, where);
+  if (typeof enabled !== 'boolean') throw bad(`${where}enabled must be true or false`);
+  const spec = readScanSpec(raw, where);
+  checkScanSpec(spec, config, where);
+  return {
+    id,
+    name,
+    ...timing,
+    targets: spec.targets,
+    ...(raw.excludes === undefined ? {} : { excludes: spec.excludes }),
+    ...(raw.protocols === undefined ? {} : { protocols: raw.protocols as Schedule['protocols'] }),
+    ...(spec.ports === undefined ? {} : { ports: spec.ports }),
+    enabled,
+  };
+}
+
+/** Validates `schedules.put`'s list: each schedule (readSchedule) and unique ids. */
 export function readSchedules(payload: Record<string, unknown>, config: Config): Schedule[] {
   const list = payload.schedules;
   if (!Array.isArray(list) || list.length > MAX_SCHEDULES) {
@@ -165,31 +272,10 @@ export function readSchedules(payload: Record<string, unknown>, config: Config):
   }
   const seen = new Set<string>();
   return list.map((raw, i): Schedule => {
-    const where = `schedules[${i}].`;
     if (!isPlainObject(raw)) throw bad(`schedules[${i}] must be an object`);
-    const { id, name, cron, enabled } = raw;
-    if (typeof id !== 'string' || !SCHEDULE_ID.test(id)) {
-      throw bad(`${where}id must be 1-64 of A-Z a-z 0-9 . _ -`);
-    }
-    if (seen.has(id)) throw bad(`${where}id '${id}' is used twice`);
-    seen.add(id);
-    if (typeof name !== 'string' || name.trim() === '' || name.length > 128) {
-      throw bad(`${where}name must be a string of 1-128 characters`);
-    }
-    if (typeof cron !== 'string') throw bad(`${where}cron must be a string`);
-    checkCron(cron, `${where}cron`);
-    if (typeof enabled !== 'boolean') throw bad(`${where}enabled must be true or false`);
-    const spec = readScanSpec(raw, where);
-    checkScanSpec(spec, config, where);
-    return {
-      id,
-      name,
-      cron: cron.trim().split(/\s+/).join(' '),
-      targets: spec.targets,
-      ...(raw.excludes === undefined ? {} : { excludes: spec.excludes }),
-      ...(raw.protocols === undefined ? {} : { protocols: raw.protocols as Schedule['protocols'] }),
-      ...(spec.ports === undefined ? {} : { ports: spec.ports }),
-      enabled,
-    };
+    const schedule = readSchedule(raw, config, `schedules[${i}].`);
+    if (seen.has(schedule.id)) throw bad(`schedules[${i}].id '${schedule.id}' is used twice`);
+    seen.add(schedule.id);
+    return schedule;
   });
 }

@@ -78,4 +78,38 @@ export const MIGRATIONS: readonly string[] = [
      enabled     INTEGER NOT NULL,
      updated_at  TEXT    NOT NULL
    ) STRICT;`,
+  // 5: schedules get their own timing (issue 7): `timing` is JSON with exactly one of `cron`,
+  // `daily`, `weekly` or `everyHours` (the cron column becomes `{"cron": …}`), plus a time zone,
+  // blackout windows and a stagger. `schedule_runs` is the scheduler's memory per schedule, kept
+  // apart so that `schedules.put` (which replaces every schedule row) does not erase it:
+  // `handled_until` = the slots at or before it were run or skipped; `timing_key` = the timing it
+  // was armed for (a new timing, or enabling, re-arms from then, so nothing old runs as missed).
+  `CREATE TABLE schedules_v5 (
+     id              TEXT    PRIMARY KEY,
+     position        INTEGER NOT NULL,
+     name            TEXT    NOT NULL,
+     timing          TEXT    NOT NULL,
+     timezone        TEXT,
+     blackouts       TEXT,
+     stagger_seconds INTEGER,
+     targets         TEXT    NOT NULL,
+     excludes        TEXT,
+     protocols       TEXT,
+     ports           TEXT,
+     enabled         INTEGER NOT NULL,
+     updated_at      TEXT    NOT NULL
+   ) STRICT;
+   INSERT INTO schedules_v5 (id, position, name, timing, targets, excludes, protocols, ports,
+                             enabled, updated_at)
+     SELECT id, position, name, json_object('cron', cron), targets, excludes, protocols, ports,
+            enabled, updated_at
+     FROM schedules;
+   DROP TABLE schedules;
+   ALTER TABLE schedules_v5 RENAME TO schedules;
+   CREATE TABLE schedule_runs (
+     schedule_id   TEXT PRIMARY KEY,
+     timing_key    TEXT NOT NULL,
+     handled_until TEXT NOT NULL,
+     last_run      TEXT
+   ) STRICT;`,
 ];

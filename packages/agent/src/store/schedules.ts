@@ -1,13 +1,28 @@
-// Scan schedules as the platform set them (`schedules.put` over the control channel): stored in
-// the order given, replaced as a whole. Validation happens before (platform/schedules.ts);
-// running them is the scheduler's job (issue 7), not this table's.
+// Scan schedules — set as a whole by the platform (`schedules.put`) or one by one by the CLI —
+// in the order given, and the scheduler's memory of each (which slots it has handled, its last
+// run). Validation happens before (platform/scan-spec.ts readSchedule); timing arithmetic is
+// scheduler/timing.ts's.
+import type { ScanState } from '@nopesight/model';
+import type { Weekday } from '../scheduler/timing.js';
 import type { Db } from './database.js';
 
-/** docs/protocol.md `Schedule`: five-field cron in the agent's local time zone. */
+/**
+ * docs/protocol.md `Schedule`. Exactly one timing: `cron` (five fields), `daily` (`HH:MM`),
+ * `weekly` (days at `HH:MM`) or `everyHours`; clock times and blackouts are read in `timezone`
+ * (IANA; the agent's own when absent).
+ */
 export interface Schedule {
   id: string;
   name: string;
-  cron: string;
+  cron?: string;
+  daily?: string;
+  weekly?: { days: Weekday[]; at: string };
+  everyHours?: number;
+  timezone?: string;
+  /** `HH:MM-HH:MM` windows in which a run is skipped (may wrap past midnight). */
+  blackouts?: string[];
+  /** Each run starts a fixed, per-schedule 0..staggerSeconds later than its slot. */
+  staggerSeconds?: number;
   targets: string[];
   excludes?: string[];
   protocols?: string[] | 'none';
@@ -15,16 +30,42 @@ export interface Schedule {
   enabled: boolean;
 }
 
+/** The last thing that happened to a schedule's run, for `schedule list`. */
+export interface LastRun {
+  at: string;
+  outcome: 'started' | 'skipped' | 'finished';
+  /** skipped: why; finished: the scan's state. */
+  detail?: string;
+  scanId?: string;
+  state?: ScanState;
+}
+
+export interface ScheduleRunState {
+  /** The slots at or before this instant have been run or skipped. */
+  handledUntil: Date;
+  last: LastRun | null;
+}
+
+type Timing = Pick<Schedule, 'cron' | 'daily' | 'weekly' | 'everyHours'>;
+
 interface Row {
   id: string;
   name: string;
-  cron: string;
+  timing: string;
+  timezone: string | null;
+  blackouts: string | null;
+  stagger_seconds: number | null;
   targets: string;
   excludes: string | null;
   protocols: string | null;
   ports: string | null;
   enabled: number;
 }
+
+const COLUMNS =
+  'id, name, timing, timezone, blackouts, stagger_seconds, targets, excludes, protocols, ports, enabled';
+
+const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
 
 export class ScheduleStore {
   readonly #db: Db;
@@ -35,54 +76,172 @@ export class ScheduleStore {
     this.#now = now;
   }
 
-  /** Every schedule, in the order the last `replaceAll` gave them. */
+  /** Every schedule, in the order the last `replaceAll` (then `add`s) gave them. */
   list(): Schedule[] {
     const rows = this.#db
-      .prepare(
-        'SELECT id, name, cron, targets, excludes, protocols, ports, enabled FROM schedules ORDER BY position',
-      )
+      .prepare(`SELECT ${COLUMNS} FROM schedules ORDER BY position`)
       .all() as Row[];
     return rows.map(fromRow);
   }
 
+  get(id: string): Schedule | null {
+    const row = this.#db.prepare(`SELECT ${COLUMNS} FROM schedules WHERE id = ?`).get(id) as
+      Row | undefined;
+    return row ? fromRow(row) : null;
+  }
+
   /** Replaces all schedules with `schedules` (already validated; ids unique) in one transaction. */
   replaceAll(schedules: readonly Schedule[]): void {
-    const at = this.#now().toISOString();
-    const insert = this.#db.prepare(
-      `INSERT INTO schedules (id, position, name, cron, targets, excludes, protocols, ports, enabled, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
     this.#db.transaction(() => {
       this.#db.prepare('DELETE FROM schedules').run();
-      schedules.forEach((s, position) =>
-        insert.run(
-          s.id,
-          position,
-          s.name,
-          s.cron,
-          JSON.stringify(s.targets),
-          s.excludes === undefined ? null : JSON.stringify(s.excludes),
-          s.protocols === undefined ? null : JSON.stringify(s.protocols),
-          s.ports ?? null,
-          s.enabled ? 1 : 0,
-          at,
-        ),
-      );
+      schedules.forEach((s, position) => this.#insert(s, position));
+      this.#db
+        .prepare('DELETE FROM schedule_runs WHERE schedule_id NOT IN (SELECT id FROM schedules)')
+        .run();
     })();
+  }
+
+  /** Appends one schedule (validated; its id not used yet). */
+  add(schedule: Schedule): void {
+    this.#db.transaction(() => {
+      const { next } = this.#db
+        .prepare('SELECT coalesce(max(position) + 1, 0) AS next FROM schedules')
+        .get() as { next: number };
+      this.#insert(schedule, next);
+    })();
+  }
+
+  /** Enables or disables a schedule; false when there is no such id. */
+  setEnabled(id: string, enabled: boolean): boolean {
+    return this.#db.transaction(() => {
+      const s = this.get(id);
+      if (!s) return false;
+      this.#db
+        .prepare('UPDATE schedules SET enabled = ?, updated_at = ? WHERE id = ?')
+        .run(enabled ? 1 : 0, this.#now().toISOString(), id);
+      this.#arm({ ...s, enabled });
+      return true;
+    })();
+  }
+
+  /** Deletes a schedule and its run state; false when there is no such id. */
+  remove(id: string): boolean {
+    return this.#db.transaction(() => {
+      this.#db.prepare('DELETE FROM schedule_runs WHERE schedule_id = ?').run(id);
+      return this.#db.prepare('DELETE FROM schedules WHERE id = ?').run(id).changes > 0;
+    })();
+  }
+
+  /** What the scheduler remembers of a schedule; null before it was ever armed. */
+  runState(id: string): ScheduleRunState | null {
+    const row = this.#db
+      .prepare('SELECT handled_until, last_run FROM schedule_runs WHERE schedule_id = ?')
+      .get(id) as { handled_until: string; last_run: string | null } | undefined;
+    if (!row) return null;
+    return {
+      handledUntil: new Date(row.handled_until),
+      last: row.last_run === null ? null : (JSON.parse(row.last_run) as LastRun),
+    };
+  }
+
+  /**
+   * Starts remembering a schedule from now (nothing before now counts as missed), unless it is
+   * already remembered with the same timing and enabled flag. Returns its state.
+   */
+  arm(schedule: Schedule): ScheduleRunState {
+    this.#arm(schedule);
+    return this.runState(schedule.id)!;
+  }
+
+  /** Marks the slots up to `until` handled, with what happened to the last one. */
+  markHandled(id: string, until: Date, last?: LastRun): void {
+    this.#db
+      .prepare(
+        'UPDATE schedule_runs SET handled_until = ?, last_run = coalesce(?, last_run) WHERE schedule_id = ?',
+      )
+      .run(until.toISOString(), json(last), id);
+  }
+
+  /** Records the outcome of a run (its end) without moving `handledUntil`. */
+  recordRun(id: string, last: LastRun): void {
+    this.#db
+      .prepare('UPDATE schedule_runs SET last_run = ? WHERE schedule_id = ?')
+      .run(JSON.stringify(last), id);
+  }
+
+  #insert(s: Schedule, position: number): void {
+    const timing: Timing =
+      s.cron !== undefined
+        ? { cron: s.cron }
+        : s.daily !== undefined
+          ? { daily: s.daily }
+          : s.weekly !== undefined
+            ? { weekly: s.weekly }
+            : { everyHours: s.everyHours! };
+    this.#db
+      .prepare(
+        `INSERT INTO schedules (${COLUMNS}, position, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        s.id,
+        s.name,
+        JSON.stringify(timing),
+        s.timezone ?? null,
+        json(s.blackouts),
+        s.staggerSeconds ?? null,
+        JSON.stringify(s.targets),
+        json(s.excludes),
+        json(s.protocols),
+        s.ports ?? null,
+        s.enabled ? 1 : 0,
+        position,
+        this.#now().toISOString(),
+      );
+    this.#arm(s);
+  }
+
+  /** Re-arms from now when the run state is missing or was armed for another timing. */
+  #arm(s: Schedule): void {
+    this.#db
+      .prepare(
+        `INSERT INTO schedule_runs (schedule_id, timing_key, handled_until) VALUES (?, ?, ?)
+         ON CONFLICT (schedule_id) DO UPDATE
+           SET timing_key = excluded.timing_key, handled_until = excluded.handled_until
+           WHERE schedule_runs.timing_key <> excluded.timing_key`,
+      )
+      .run(s.id, timingKey(s), this.#now().toISOString());
   }
 }
 
+/** What moves a schedule's slots, and whether it runs at all. */
+function timingKey(s: Schedule): string {
+  return JSON.stringify([
+    s.cron,
+    s.daily,
+    s.weekly,
+    s.everyHours,
+    s.timezone,
+    s.staggerSeconds,
+    s.enabled,
+  ]);
+}
+
 function fromRow(row: Row): Schedule {
+  const parse = <T>(text: string | null): T | undefined =>
+    text === null ? undefined : (JSON.parse(text) as T);
+  const optional = <K extends keyof Schedule>(key: K, value: Schedule[K] | undefined) =>
+    value === undefined ? {} : { [key]: value };
   return {
     id: row.id,
     name: row.name,
-    cron: row.cron,
+    ...(JSON.parse(row.timing) as Timing),
+    ...optional('timezone', row.timezone ?? undefined),
+    ...optional('blackouts', parse<string[]>(row.blackouts)),
+    ...optional('staggerSeconds', row.stagger_seconds ?? undefined),
     targets: JSON.parse(row.targets) as string[],
-    ...(row.excludes === null ? {} : { excludes: JSON.parse(row.excludes) as string[] }),
-    ...(row.protocols === null
-      ? {}
-      : { protocols: JSON.parse(row.protocols) as Schedule['protocols'] }),
-    ...(row.ports === null ? {} : { ports: row.ports }),
+    ...optional('excludes', parse<string[]>(row.excludes)),
+    ...optional('protocols', parse<Schedule['protocols']>(row.protocols)),
+    ...optional('ports', row.ports ?? undefined),
     enabled: row.enabled === 1,
   };
 }

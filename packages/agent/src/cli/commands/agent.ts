@@ -13,7 +13,8 @@ agent run
   Runs the agent in the foreground until SIGINT or SIGTERM: keeps the control channel to the
   platform up (docs/protocol.md; reconnects with backoff), reports status and metrics in
   heartbeats, answers the platform's requests (scan.start, scan.cancel, schedules.get/put,
-  metrics.get, config.get, logs.tail), and uploads the outbox in the background. Needs an
+  metrics.get, config.get, logs.tail), runs the stored schedules when they are due (see
+  schedule --help; logs/scheduler.log), and uploads the outbox in the background. Needs an
   integration (integration add). One agent per data directory. Logs: logs/agent.log (agent and
   scans) and logs/integrations.log (connection and uploads).
 

@@ -6,6 +6,9 @@ import { hostKeysCommand } from './host-keys.js';
 import { integrationCommand } from './integration.js';
 import { uploadsCommand } from './uploads.js';
 import { agentCommand } from './agent.js';
+import { scheduleCommand } from './schedule.js';
+import { serviceCommand } from './service.js';
+import { daemonCommand } from './daemon.js';
 
 export const COMMANDS: Command[] = [
   scanCommand,
@@ -14,4 +17,7 @@ export const COMMANDS: Command[] = [
   integrationCommand,
   uploadsCommand,
   agentCommand,
+  scheduleCommand,
+  serviceCommand,
+  daemonCommand,
 ];
