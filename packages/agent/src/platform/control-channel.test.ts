@@ -342,10 +342,16 @@ describe('the agent reconnects', () => {
         const a = await agentRow(platform);
         return a?.connected && a.status === 'online' ? true : undefined;
       });
-      const state = JSON.parse(readFileSync(join(dataDir, 'agent-state.json'), 'utf8')) as {
-        channel: { connects: number };
-      };
-      assert.ok(state.channel.connects >= 2, `connects ${state.channel.connects}`);
+      // The platform sees the new connection before the agent rewrites its state file.
+      const connects = () =>
+        (
+          JSON.parse(readFileSync(join(dataDir, 'agent-state.json'), 'utf8')) as {
+            channel: { connects: number };
+          }
+        ).channel.connects;
+      await waitFor('the agent counts the second connection', async () =>
+        connects() >= 2 ? true : undefined,
+      );
       const log = readFileSync(join(dataDir, 'logs', 'integrations.log'), 'utf8');
       assert.match(log, /disconnected/);
       assert.ok(!log.includes(platform.agentToken));
