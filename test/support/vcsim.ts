@@ -2,10 +2,10 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stopChild } from './child-process.js';
+import { freePort } from './ports.js';
 
 const GOPATH = '/usr/share/gocode';
 /** Where test/lab/lib.sh keeps the simulator it builds (CACHE). */
@@ -49,17 +49,8 @@ export function vcsimBinary(): string | null {
   return join(out, `vcsim-${sum}`);
 }
 
-/** A TCP port free on 127.0.0.1 right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+/** Re-exported for the simulator's users, which need a port for it. */
+export { freePort };
 
 /** The simulator's own count of its inventory (govmomi Model.Count(), printed at start). */
 export interface VcsimModelCount {

@@ -10,6 +10,7 @@ import type {
 } from '../vault/credential-types.js';
 import { checkCredential, type CredentialCheck } from './credential-check.js';
 import { ed25519KeyPair } from '../../../../test/support/ssh-keys.js';
+import { freePort } from '../../../../test/support/ports.js';
 
 const SECRETS: CredentialSecrets = {
   password: 'unit-Check-Password-6',
@@ -58,17 +59,6 @@ async function check(
   return result;
 }
 
-function closedTcpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 async function silentTcpPeer(): Promise<{ port: number; stop: () => void }> {
   const sockets: Socket[] = [];
   const server = createServer((s) => sockets.push(s));
@@ -88,7 +78,7 @@ const ssh = (port: number, secrets: CredentialSecrets): UnlockedCredential => ({
 });
 
 test('checkCredential reports a closed ssh port as no_access (the host refused the port)', async () => {
-  const port = await closedTcpPort();
+  const port = await freePort();
   const { attempt, facts } = await check(ssh(port, SECRETS), port);
   assert.equal(attempt.protocol, 'ssh');
   assert.equal(attempt.status, 'no_access');
@@ -109,7 +99,7 @@ test('checkCredential reports a silent ssh peer as timeout naming the limit', as
 });
 
 test('checkCredential reports a wrong key passphrase as unauthorized', async () => {
-  const port = await closedTcpPort();
+  const port = await freePort();
   const { attempt } = await check(
     ssh(port, { privateKey: ENCRYPTED_KEY, passphrase: SECRETS.passphrase }),
     port,
@@ -137,7 +127,7 @@ test('checkCredential reports a silent snmp agent as timeout (v2c cannot tell a 
 });
 
 test('checkCredential reports a closed vcenter port as no_access', async () => {
-  const port = await closedTcpPort();
+  const port = await freePort();
   const { attempt } = await check(
     {
       credential: { ...base, kind: 'vcenter', username: 'u', port, tlsVerify: true },

@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { hasCode } from '../../errors.js';
 import { fingerprintSmb, probeSmb } from './smb.js';
 import { stopChild } from '../../../../../test/support/child-process.js';
+import { freePort } from '../../../../../test/support/ports.js';
 
 const SMBD = '/usr/sbin/smbd';
 const skip = !existsSync(SMBD)
@@ -17,14 +18,6 @@ const skip = !existsSync(SMBD)
     ? 'smbd needs root'
     : false;
 const ctx = (timeoutMs = 5000) => ({ signal: new AbortController().signal, timeoutMs });
-
-async function freeTcpPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const { port } = s.address() as { port: number };
-  await new Promise((resolve) => s.close(resolve));
-  return port;
-}
 
 function connects(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -49,7 +42,7 @@ async function startSmbd(
   const dir = mkdtempSync(join(tmpdir(), `nopesight-smbd-${name}-`));
   for (const d of ['private', 'lock', 'state', 'cache', 'pid', 'ncalrpc', 'log', 'share'])
     mkdirSync(join(dir, d));
-  const ports: [number, number] = [await freeTcpPort(), await freeTcpPort()];
+  const ports: [number, number] = [await freePort(), await freePort()];
   writeFileSync(
     join(dir, 'smb.conf'),
     [
@@ -138,7 +131,7 @@ describe('fingerprintSmb against Samba on loopback', { skip }, () => {
   });
 
   test('a closed port is ERR_PORT_CLOSED', async () => {
-    await assert.rejects(fingerprintSmb('127.0.0.1', await freeTcpPort(), ctx()), (e) =>
+    await assert.rejects(fingerprintSmb('127.0.0.1', await freePort(), ctx()), (e) =>
       hasCode(e, 'ERR_PORT_CLOSED'),
     );
   });

@@ -10,6 +10,7 @@ import { CLIENT_IDENTIFICATION, readSshBanner } from './ssh-banner.js';
 import { scanSshPreamble } from './ssh-banner-parse.js';
 import { isCode, probeCtx as ctx } from '../../../../../test/support/errors.js';
 import { stopChild } from '../../../../../test/support/child-process.js';
+import { freePort } from '../../../../../test/support/ports.js';
 
 interface BannerCase {
   name: string;
@@ -289,11 +290,3 @@ describe('readSshBanner against a real OpenSSH sshd', () => {
     assert.match(log, /Connection closed by 127\.0\.0\.1 port \d+ \[preauth\]/);
   });
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}

@@ -14,22 +14,12 @@ import { redactError } from '../safe-errors.js';
 import { assertNoSecrets, rejectsWithCode } from '../../../../../test/support/errors.js';
 import { stopChild } from '../../../../../test/support/child-process.js';
 import { ed25519KeyPair } from '../../../../../test/support/ssh-keys.js';
+import { freePort } from '../../../../../test/support/ports.js';
 
 const SSHD = '/usr/sbin/sshd';
 const PASSPHRASE = 'unit-Key-Passphrase-7';
 const WRONG_PASSWORD = 'unit-Wrong-Password-7';
 const haveTools = existsSync(SSHD) && existsSync('/usr/bin/ssh-keygen');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Waits for `needle` on a child's stderr (bounded by the child's own exit). */
 function waitForLine(child: ChildProcess, needle: RegExp): Promise<void> {
