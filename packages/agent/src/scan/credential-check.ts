@@ -175,6 +175,19 @@ export function protocolAttempt(
 }
 
 /**
+ * A login that failed with `err`, as a collector's outcome: the attempt alone. Anything but a
+ * ScannerError is a bug and is rethrown.
+ */
+export function failedLogin(
+  unlocked: UnlockedCredential,
+  started: number,
+  err: unknown,
+): { attempt: ProtocolAttempt } {
+  if (!(err instanceof ScannerError)) throw err;
+  return { attempt: protocolAttempt(unlocked, started, err) };
+}
+
+/**
  * Tries `unlocked` on `address` over the credential kind's protocol and reports the attempt
  * (status via statusForError, `credentialId`, duration, error code and message) plus facts
  * (ssh: hostname, uname, host key; snmp: sysName, sysDescr, sysObjectID; vcenter: about, tlsVerify).

@@ -5,7 +5,7 @@ import type { Logger } from '../log/logger.js';
 import { collectSnmpInventory, type EnterpriseNumbers } from '../collectors/snmp/index.js';
 import { openSnmp } from '../transports/snmp/snmp-session.js';
 import type { SnmpCredential, UnlockedCredential } from '../vault/credential-types.js';
-import { protocolAttempt } from './credential-check.js';
+import { failedLogin, protocolAttempt } from './credential-check.js';
 import type { CollectOutcome } from './run-scan.js';
 
 export interface SnmpHostOptions {
@@ -40,8 +40,7 @@ export async function collectSnmpHost(
       { timeoutMs: opts.requestTimeoutMs, retries: opts.retries },
     );
   } catch (err) {
-    if (!(err instanceof ScannerError)) throw err;
-    return { attempt: { ...protocolAttempt(unlocked, started, err), protocol: 'snmp' } };
+    return failedLogin(unlocked, started, err);
   }
   try {
     const c = await collectSnmpInventory(session, {
@@ -55,11 +54,11 @@ export async function collectSnmpHost(
         knownCode(c.error?.code, 'ERR_PROTOCOL'),
         c.error?.message ?? 'snmp agent gave no system group',
       );
-      return { attempt: { ...protocolAttempt(unlocked, started, err), protocol: 'snmp' } };
+      return failedLogin(unlocked, started, err);
     }
     if (c.error) opts.log.warn('snmp inventory incomplete', { target: address, error: c.error });
     return {
-      attempt: { ...protocolAttempt(unlocked, started, null), protocol: 'snmp' },
+      attempt: protocolAttempt(unlocked, started, null),
       inventory: {
         ci: c.ci as unknown as Record<string, unknown>,
         type: { type: c.type.type, reason: c.type.reason },

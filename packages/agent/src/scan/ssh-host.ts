@@ -2,13 +2,12 @@
 // the jump host when the credential has one), then collect the inventory over that same
 // connection, so a host costs one SSH connection and one exec channel.
 import type { CiType } from '@nopesight/model';
-import { ScannerError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { collectSshInventory, type SshCi } from '../collectors/ssh/index.js';
 import type { HostKeyCheck } from '../transports/ssh/ssh-session.js';
 import { loginSsh, type SshJumpLogin, type SshLogin } from './ssh-login.js';
 import type { SshCredential, UnlockedCredential } from '../vault/credential-types.js';
-import { protocolAttempt } from './credential-check.js';
+import { failedLogin, protocolAttempt } from './credential-check.js';
 import type { CollectOutcome } from './run-scan.js';
 
 export interface SshHostOptions {
@@ -45,8 +44,7 @@ export async function collectSshHost(
       ...(opts.jump ? { jump: opts.jump } : {}),
     });
   } catch (err) {
-    if (!(err instanceof ScannerError)) throw err;
-    return { attempt: { ...protocolAttempt(unlocked, started, err), protocol: 'ssh' } };
+    return failedLogin(unlocked, started, err);
   }
   try {
     const c = await collectSshInventory(login.session, {
@@ -60,7 +58,7 @@ export async function collectSshHost(
     if (c.error) opts.log.warn('ssh inventory incomplete', { target: address, error: c.error });
     const type = sshCiType(c.ci);
     return {
-      attempt: { ...protocolAttempt(unlocked, started, null), protocol: 'ssh' },
+      attempt: protocolAttempt(unlocked, started, null),
       inventory: {
         ci: c.ci as unknown as Record<string, unknown>,
         type,

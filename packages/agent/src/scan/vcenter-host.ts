@@ -3,11 +3,10 @@
 // object becomes a record of its own, addressed `vcenter:<endpoint>/<moref>` (objects have no
 // address of their own), so the platform reconciles them like any host (BIOS UUID, MACs…).
 import type { HostRecord, Hostname, RelationshipRecord } from '@nopesight/model';
-import { ScannerError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { collectVcenterInventory, type VcenterObject } from '../collectors/vcenter/index.js';
 import type { UnlockedCredential, VcenterCredential } from '../vault/credential-types.js';
-import { protocolAttempt } from './credential-check.js';
+import { failedLogin, protocolAttempt } from './credential-check.js';
 import type { CollectOutcome } from './run-scan.js';
 import { vimClientFor } from './vcenter-login.js';
 
@@ -41,10 +40,6 @@ export async function collectVcenterHost(
 ): Promise<CollectOutcome> {
   const credential = unlocked.credential as VcenterCredential;
   const started = performance.now();
-  const fail = (err: unknown): CollectOutcome => {
-    if (!(err instanceof ScannerError)) throw err;
-    return { attempt: { ...protocolAttempt(unlocked, started, err), protocol: 'vcenter' } };
-  };
   let client;
   try {
     client = await vimClientFor(credential, address, {
@@ -53,7 +48,7 @@ export async function collectVcenterHost(
       maxResponseBytes: MAX_RESPONSE_BYTES,
     });
   } catch (err) {
-    return fail(err);
+    return failedLogin(unlocked, started, err);
   }
   try {
     try {
@@ -62,7 +57,7 @@ export async function collectVcenterHost(
         signal: opts.signal,
       });
     } catch (err) {
-      return fail(err);
+      return failedLogin(unlocked, started, err);
     }
     const inv = await collectVcenterInventory(client, {
       signal: opts.signal,
@@ -80,7 +75,7 @@ export async function collectVcenterHost(
     const others = inv.objects.filter((o) => o !== endpointHost);
     const at = opts.now().toISOString();
     return {
-      attempt: { ...protocolAttempt(unlocked, started, null), protocol: 'vcenter' },
+      attempt: protocolAttempt(unlocked, started, null),
       inventory: {
         // A standalone ESXi host is one machine: its HostSystem object's facts are this record's.
         ci: { ...(endpointHost?.ci ?? {}), vcenter: inv.vcenter.ci.vcenter },
