@@ -46,6 +46,13 @@ smb_conf() {
   read only = no
   valid users = $SMB_USER
 
+[encshare]
+  comment = Lab share that requires SMB3 encryption (transport tests)
+  path = $d/shares/encshare
+  read only = no
+  valid users = $SMB_USER
+  smb encrypt = required
+
 [public]
   comment = Lab read-only share
   path = $d/shares/public
@@ -60,13 +67,13 @@ smb_up() {
   stop_pid samba-dcerpcd
   stop_pid smbd
   stop_pid nmbd
-  for x in private lock state cache pid ncalrpc bind-dns winbindd ntp_signd usershares log shares/labshare shares/public; do
+  for x in private lock state cache pid ncalrpc bind-dns winbindd ntp_signd usershares log shares/labshare shares/encshare shares/public; do
     mkdir -p "$d/$x"
   done
   chmod 0700 "$d/private"
   chmod 1770 "$d/usershares"
   make_lab_etc "$d/etc" "$SMB_HOSTNAME" "$d/home" "$SMB_USER:$SMB_PASS"
-  chown "${LAB_UID[$SMB_USER]}:${LAB_UID[$SMB_USER]}" "$d/shares/labshare"
+  chown "${LAB_UID[$SMB_USER]}:${LAB_UID[$SMB_USER]}" "$d/shares/labshare" "$d/shares/encshare"
   echo "NopeSight lab public share" >"$d/shares/public/README.txt"
   smb_conf "$d" >"$d/smb.conf"
   local priv=("${PRIVATE_ETC[@]}" "$d/etc" "$SMB_HOSTNAME")

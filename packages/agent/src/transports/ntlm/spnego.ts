@@ -34,16 +34,31 @@ export interface NegTokenResp {
 const ctx = (n: number): number => 0xa0 | n;
 
 /**
+ * The DER MechTypeList (SEQUENCE OF OID) as NegTokenInit carries it: the bytes a SPNEGO
+ * mechListMIC signs (RFC 4178 §5).
+ */
+export function encodeMechTypeList(mechs: string[] = [OID_NTLMSSP]): Buffer {
+  return encodeTlv(TAG.sequence, ...mechs.map(encodeOid));
+}
+
+/**
  * Wraps a mechanism token (here an NTLMSSP NEGOTIATE) in a GSS-API InitialContextToken holding
  * a NegTokenInit that offers only `mechs` (NTLMSSP by default).
  */
 export function buildNegTokenInit(mechToken: Buffer, mechs: string[] = [OID_NTLMSSP]): Buffer {
   const negTokenInit = encodeTlv(
     TAG.sequence,
-    encodeTlv(ctx(0), encodeTlv(TAG.sequence, ...mechs.map(encodeOid))),
+    encodeTlv(ctx(0), encodeMechTypeList(mechs)),
     encodeTlv(ctx(2), encodeTlv(TAG.octetString, mechToken)),
   );
   return encodeTlv(0x60, encodeOid(OID_SPNEGO), encodeTlv(ctx(0), negTokenInit));
+}
+
+/** A client NegTokenResp carrying the next mechanism token and, optionally, the mechListMIC. */
+export function buildNegTokenResp(responseToken: Buffer, mechListMic?: Buffer): Buffer {
+  const fields = [encodeTlv(ctx(2), encodeTlv(TAG.octetString, responseToken))];
+  if (mechListMic) fields.push(encodeTlv(ctx(3), encodeTlv(TAG.octetString, mechListMic)));
+  return encodeTlv(ctx(1), encodeTlv(TAG.sequence, ...fields));
 }
 
 /** Parses a NegTokenResp ([1] SEQUENCE { [0] negState, [1] mech, [2] token, [3] mic }). */

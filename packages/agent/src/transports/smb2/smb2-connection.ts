@@ -191,7 +191,7 @@ export class SmbConnection {
   }
 }
 
-function unreachable(code: string | undefined): boolean {
+export function unreachable(code: string | undefined): boolean {
   return ['EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN', 'ECONNRESET'].includes(
     code ?? '',
   );
@@ -210,7 +210,7 @@ function isInterim(msg: Buffer): boolean {
  * Runs `start` until it settles, the timeout fires (ERR_TIMEOUT naming phase and limit) or the
  * signal aborts (ERR_ABORTED). Timer and listener are always removed.
  */
-function withLimit<T>(
+export function withLimit<T>(
   label: string,
   phase: string,
   o: CallOptions,

@@ -44,6 +44,9 @@ export const NEGOTIATE_CONTEXT = {
 } as const;
 
 export const HASH_SHA512 = 0x0001;
+
+/** Signing algorithm ids of the SIGNING_CAPABILITIES context (MS-SMB2 §2.2.3.1.7). */
+export const SIGNING_ALGORITHMS = { hmacSha256: 0x0000, aesCmac: 0x0001, aesGmac: 0x0002 } as const;
 export const CIPHERS = {
   aes128Ccm: 0x0001,
   aes128Gcm: 0x0002,
@@ -60,6 +63,8 @@ export interface NegotiateRequestOptions {
   /** Preauth integrity salt, 32 bytes; random per connection in production, fixed in tests. */
   salt: Buffer;
   ciphers?: readonly number[];
+  /** Offered in a SIGNING_CAPABILITIES context (3.1.1); none sent when absent. */
+  signingAlgorithms?: readonly number[];
   messageId?: bigint;
 }
 
@@ -86,6 +91,8 @@ export interface NegotiateResponse {
   contexts: NegotiateContext[];
   /** Cipher picked in the encryption context (3.1.1), when present. */
   cipher?: number;
+  /** Signing algorithm picked in the signing capabilities context (3.1.1), when present. */
+  signingAlgorithm?: number;
 }
 
 const align8 = (n: number): number => (n + 7) & ~7;
@@ -138,6 +145,12 @@ export function buildNegotiateRequest(o: NegotiateRequestOptions): Buffer {
       context(NEGOTIATE_CONTEXT.preauthIntegrity, preauth),
       context(NEGOTIATE_CONTEXT.encryption, enc),
     ];
+    if (o.signingAlgorithms && o.signingAlgorithms.length > 0) {
+      const sig = Buffer.alloc(2 + o.signingAlgorithms.length * 2);
+      sig.writeUInt16LE(o.signingAlgorithms.length, 0);
+      o.signingAlgorithms.forEach((a, i) => sig.writeUInt16LE(a, 2 + i * 2));
+      ctxs.push(context(NEGOTIATE_CONTEXT.signing, sig));
+    }
     const ctxOffset = align8(SMB2_HEADER_SIZE + body.length);
     body = Buffer.concat([body, Buffer.alloc(ctxOffset - SMB2_HEADER_SIZE - body.length)]);
     body.writeUInt32LE(ctxOffset, 28);
@@ -185,6 +198,7 @@ export function parseNegotiateResponse(msg: Buffer): NegotiateResponse {
   );
   const contexts: NegotiateContext[] = [];
   let cipher: number | undefined;
+  let signingAlgorithm: number | undefined;
   if (dialectRevision === 0x0311) {
     const count = body.readUInt16LE(6);
     if (count > MAX_CONTEXTS) throw new ScannerError('ERR_PROTOCOL', `${count} negotiate contexts`);
@@ -199,6 +213,9 @@ export function parseNegotiateResponse(msg: Buffer): NegotiateResponse {
     const enc = contexts.find((c) => c.type === NEGOTIATE_CONTEXT.encryption);
     if (enc && enc.data.length >= 4 && enc.data.readUInt16LE(0) >= 1)
       cipher = enc.data.readUInt16LE(2);
+    const sig = contexts.find((c) => c.type === NEGOTIATE_CONTEXT.signing);
+    if (sig && sig.data.length >= 4 && sig.data.readUInt16LE(0) >= 1)
+      signingAlgorithm = sig.data.readUInt16LE(2);
   }
   return {
     header,
@@ -215,6 +232,7 @@ export function parseNegotiateResponse(msg: Buffer): NegotiateResponse {
     securityBuffer,
     contexts,
     ...(cipher !== undefined ? { cipher } : {}),
+    ...(signingAlgorithm !== undefined ? { signingAlgorithm } : {}),
   };
 }
 
