@@ -1,0 +1,412 @@
+// Test-only WS-Man server on 127.0.0.1: checks requests, authenticates Basic or NTLM (a small
+// NTLMv2 acceptor built from the NTLM client's primitives), seals answers like Windows, serves
+// canned WMI instances in pages, and can fault, stall or send garbage on demand.
+import { createHmac, timingSafeEqual, X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { Socket } from 'node:net';
+import { XMLParser } from 'fast-xml-parser';
+import { rc4 } from '../../packages/agent/src/transports/crypto/rc4.js';
+import {
+  AV_ID,
+  NTLM_FLAGS,
+  parseAvPairs,
+} from '../../packages/agent/src/transports/ntlm/ntlm-message.js';
+import {
+  clientSessionSecurity,
+  type NtlmSessionSecurity,
+} from '../../packages/agent/src/transports/ntlm/ntlm-session-security.js';
+import {
+  deriveSessionKeys,
+  encodeAvPairs,
+  ntowfv2,
+} from '../../packages/agent/src/transports/ntlm/ntlm-v2.js';
+import { ntlmChannelBindings } from '../../packages/agent/src/transports/wsman/channel-bindings.js';
+import {
+  ENCRYPTED_CONTENT_TYPE,
+  ENCRYPTED_PROTOCOL,
+  decryptMessage,
+  encryptMessage,
+} from '../../packages/agent/src/transports/wsman/wsman-encryption.js';
+import {
+  NS,
+  WQL_DIALECT,
+  wmiResourceUri,
+} from '../../packages/agent/src/transports/wsman/wsman-envelope.js';
+
+const testdata = (name: string) =>
+  readFileSync(
+    new URL(`../../packages/agent/src/transports/wsman/testdata/${name}`, import.meta.url),
+    'utf8',
+  );
+export const PEER_CERT = testdata('peer-cert.pem');
+const PEER_KEY = testdata('peer-key.pem');
+
+export type PeerBehaviour =
+  | { kind: 'normal' }
+  | { kind: 'fault'; subcode: string; wsmanCode?: string; onAction?: 'Enumerate' | 'Pull' }
+  | { kind: 'stall'; onAction?: 'Enumerate' | 'Pull' }
+  | { kind: 'garbage' };
+
+export interface PeerOptions {
+  https: boolean;
+  auth: 'basic' | 'ntlm';
+  username: string;
+  password: string;
+  domain?: string;
+  /** Instances per class, as XML fragments of <p:Class> elements. */
+  instances: Record<string, string[]>;
+  pageSize: number;
+}
+
+interface ConnState {
+  challenge?: Buffer;
+  challengeMessage?: Buffer;
+  security?: NtlmSessionSecurity;
+  authed: boolean;
+  /** MsvAvChannelBindings the client sent (HTTPS). */
+  channelBindings?: Buffer;
+}
+
+export interface PeerRequest {
+  action: string;
+  resourceUri: string;
+  filter?: string;
+  dialect?: string;
+  maxElements?: string;
+  encrypted: boolean;
+  authorization?: string;
+}
+
+const xml = new XMLParser({
+  removeNSPrefix: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: '@_',
+  parseTagValue: false,
+});
+
+function field(msg: Buffer, at: number): Buffer {
+  const len = msg.readUInt16LE(at);
+  const off = msg.readUInt32LE(at + 4);
+  return msg.subarray(off, off + len);
+}
+
+/** A CHALLENGE_MESSAGE with NTLMv2 target info and a timestamp (so clients send a MIC). */
+function buildChallenge(serverChallenge: Buffer): Buffer {
+  const name = Buffer.from('PEER', 'utf16le');
+  const info = encodeAvPairs([
+    { id: AV_ID.nbDomainName, value: name },
+    { id: AV_ID.nbComputerName, value: name },
+    { id: AV_ID.timestamp, value: Buffer.from('0090d336b734c301', 'hex') },
+  ]);
+  const flags =
+    (NTLM_FLAGS.unicode |
+      NTLM_FLAGS.requestTarget |
+      NTLM_FLAGS.sign |
+      NTLM_FLAGS.seal |
+      NTLM_FLAGS.ntlm |
+      NTLM_FLAGS.alwaysSign |
+      NTLM_FLAGS.extendedSessionSecurity |
+      NTLM_FLAGS.targetInfo |
+      NTLM_FLAGS.version |
+      NTLM_FLAGS.n128 |
+      NTLM_FLAGS.keyExchange |
+      NTLM_FLAGS.n56) >>>
+    0;
+  const head = Buffer.alloc(56);
+  Buffer.from('NTLMSSP\0', 'latin1').copy(head, 0);
+  head.writeUInt32LE(2, 8);
+  head.writeUInt16LE(name.length, 12);
+  head.writeUInt16LE(name.length, 14);
+  head.writeUInt32LE(56, 16);
+  head.writeUInt32LE(flags, 20);
+  serverChallenge.copy(head, 24);
+  head.writeUInt16LE(info.length, 40);
+  head.writeUInt16LE(info.length, 42);
+  head.writeUInt32LE(56 + name.length, 44);
+  Buffer.from([10, 0, 0x7c, 0x4f, 0, 0, 0, 15]).copy(head, 48);
+  return Buffer.concat([head, name, info]);
+}
+
+/** Checks an AUTHENTICATE_MESSAGE's NTLMv2 proof; the session key and bindings when it holds. */
+function acceptAuthenticate(
+  msg: Buffer,
+  serverChallenge: Buffer,
+  o: PeerOptions,
+): { exportedSessionKey: Buffer; flags: number; channelBindings?: Buffer } | null {
+  if (msg.length < 64 || msg.readUInt32LE(8) !== 3) return null;
+  const nt = field(msg, 20);
+  const domain = field(msg, 28).toString('utf16le');
+  const user = field(msg, 36).toString('utf16le');
+  const encryptedKey = field(msg, 52);
+  const flags = msg.readUInt32LE(60);
+  if (nt.length < 48 || user.toLowerCase() !== o.username.toLowerCase()) return null;
+  const key = ntowfv2(o.password, user, domain);
+  const proof = nt.subarray(0, 16);
+  const blob = nt.subarray(16);
+  const expected = createHmac('md5', key).update(serverChallenge).update(blob).digest();
+  if (!timingSafeEqual(expected, proof)) return null;
+  const base = createHmac('md5', key).update(proof).digest();
+  const exportedSessionKey = flags & NTLM_FLAGS.keyExchange ? rc4(base, encryptedKey) : base;
+  const pairs = parseAvPairs(blob.subarray(28));
+  const cb = pairs.find((p) => p.id === AV_ID.channelBindings)?.value;
+  return { exportedSessionKey, flags, ...(cb ? { channelBindings: cb } : {}) };
+}
+
+/** The server's side of the sealing keys: the client's directions swapped. */
+function serverSecurity(exportedSessionKey: Buffer, flags: number): NtlmSessionSecurity {
+  const k = deriveSessionKeys(exportedSessionKey, flags);
+  return clientSessionSecurity(
+    {
+      clientSigningKey: k.serverSigningKey,
+      clientSealingKey: k.serverSealingKey,
+      serverSigningKey: k.clientSigningKey,
+      serverSealingKey: k.clientSealingKey,
+    },
+    flags,
+  );
+}
+
+function soap(body: string, action: string): string {
+  return (
+    `<s:Envelope xmlns:s="${NS.env}" xmlns:a="${NS.a}" xmlns:n="${NS.n}" xmlns:w="${NS.w}">` +
+    `<s:Header><a:Action>${action}</a:Action></s:Header><s:Body>${body}</s:Body></s:Envelope>`
+  );
+}
+
+function faultXml(subcode: string, wsmanCode = '5'): string {
+  return soap(
+    '<s:Fault><s:Code><s:Value>s:Sender</s:Value><s:Subcode>' +
+      `<s:Value>w:${subcode}</s:Value></s:Subcode></s:Code>` +
+      `<s:Reason><s:Text xml:lang="en-US">The WS-Management service cannot process the request (${subcode}).</s:Text></s:Reason>` +
+      `<s:Detail><f:WSManFault xmlns:f="http://schemas.microsoft.com/wbem/wsman/1/wsmanfault" Code="${wsmanCode}" Machine="peer">` +
+      `<f:Message>${subcode} from the test peer</f:Message></f:WSManFault></s:Detail></s:Fault>`,
+    'http://schemas.dmtf.org/wbem/wsman/1/wsman/fault',
+  );
+}
+
+/** The running peer: its port, what it saw, and knobs for the next requests. */
+export class WsmanTestPeer {
+  readonly #o: PeerOptions;
+  readonly #server: Server;
+  readonly #conns = new Map<Socket, ConnState>();
+  readonly #contexts = new Map<string, { items: string[]; pos: number }>();
+  readonly requests: PeerRequest[] = [];
+  readonly stalled: ServerResponse[] = [];
+  behaviour: PeerBehaviour = { kind: 'normal' };
+  /** NTLM handshakes completed (one per connection authenticated). */
+  handshakes = 0;
+  #nextContext = 1;
+  port = 0;
+
+  private constructor(o: PeerOptions) {
+    this.#o = o;
+    const handler = (req: IncomingMessage, res: ServerResponse) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => this.#handle(req, res, Buffer.concat(chunks)));
+    };
+    this.#server = o.https
+      ? createHttpsServer({ cert: PEER_CERT, key: PEER_KEY }, handler)
+      : createHttpServer(handler);
+  }
+
+  static async start(o: PeerOptions): Promise<WsmanTestPeer> {
+    const peer = new WsmanTestPeer(o);
+    await new Promise<void>((resolve) => peer.#server.listen(0, '127.0.0.1', resolve));
+    peer.port = (peer.#server.address() as { port: number }).port;
+    return peer;
+  }
+
+  /** The NTLM bindings a client must send for this peer's certificate. */
+  static expectedBindings(): Buffer {
+    return ntlmChannelBindings(Buffer.from(new X509Certificate(PEER_CERT).raw));
+  }
+
+  /** Stops listening and drops every connection (stalled answers included). */
+  async stop(): Promise<void> {
+    for (const r of this.stalled) r.destroy();
+    this.#server.closeAllConnections();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  #state(socket: Socket): ConnState {
+    let s = this.#conns.get(socket);
+    if (!s) {
+      s = { authed: false };
+      this.#conns.set(socket, s);
+      socket.once('close', () => this.#conns.delete(socket));
+    }
+    return s;
+  }
+
+  #handle(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
+    const st = this.#state(req.socket);
+    const authz = req.headers.authorization ?? '';
+    if (this.#o.auth === 'basic') {
+      const want = `Basic ${Buffer.from(`${this.#o.username}:${this.#o.password}`).toString('base64')}`;
+      if (authz !== want) {
+        res
+          .writeHead(401, { 'www-authenticate': 'Basic realm="WSMAN"', 'content-length': '0' })
+          .end();
+        return;
+      }
+      this.#soap(req, res, body.toString('utf8'), st, authz);
+      return;
+    }
+    const m = /^Negotiate ([A-Za-z0-9+/=]+)$/.exec(authz);
+    if (m) {
+      const token = Buffer.from(m[1]!, 'base64');
+      if (token.readUInt32LE(8) === 1) {
+        st.challenge = Buffer.from('0123456789abcdef', 'hex');
+        st.challengeMessage = buildChallenge(st.challenge);
+        st.authed = false;
+        res
+          .writeHead(401, {
+            'www-authenticate': `Negotiate ${st.challengeMessage.toString('base64')}`,
+            'content-length': '0',
+          })
+          .end();
+        return;
+      }
+      const ok = st.challenge ? acceptAuthenticate(token, st.challenge, this.#o) : null;
+      const bindingsOk =
+        !this.#o.https || (ok?.channelBindings?.equals(WsmanTestPeer.expectedBindings()) ?? false);
+      if (!ok || !bindingsOk) {
+        res.writeHead(401, { 'www-authenticate': 'Negotiate', 'content-length': '0' }).end();
+        return;
+      }
+      st.authed = true;
+      this.handshakes++;
+      if (ok.channelBindings) st.channelBindings = ok.channelBindings;
+      if (!this.#o.https) st.security = serverSecurity(ok.exportedSessionKey, ok.flags);
+      res.writeHead(200, { 'content-length': '0' }).end();
+      return;
+    }
+    if (!st.authed) {
+      res.writeHead(401, { 'www-authenticate': 'Negotiate', 'content-length': '0' }).end();
+      return;
+    }
+    if (st.security) {
+      if (!String(req.headers['content-type']).includes(ENCRYPTED_PROTOCOL)) {
+        res.writeHead(400, { 'content-length': '0' }).end();
+        return;
+      }
+      this.#soap(req, res, decryptMessage(st.security, body).toString('utf8'), st, '');
+      return;
+    }
+    this.#soap(req, res, body.toString('utf8'), st, '');
+  }
+
+  #reply(res: ServerResponse, st: ConnState, status: number, text: string): void {
+    if (this.behaviour.kind === 'garbage') text = '<<<this is not xml';
+    const plain = Buffer.from(text, 'utf8');
+    if (st.security) {
+      const sealed = encryptMessage(st.security, plain);
+      res
+        .writeHead(status, {
+          'content-type': ENCRYPTED_CONTENT_TYPE,
+          'content-length': String(sealed.length),
+        })
+        .end(sealed);
+    } else {
+      res
+        .writeHead(status, {
+          'content-type': 'application/soap+xml;charset=UTF-8',
+          'content-length': String(plain.length),
+        })
+        .end(plain);
+    }
+  }
+
+  #soap(
+    req: IncomingMessage,
+    res: ServerResponse,
+    text: string,
+    st: ConnState,
+    authz: string,
+  ): void {
+    const doc = xml.parse(text) as Record<string, Record<string, Record<string, unknown>>>;
+    const header = doc['Envelope']?.['Header'] ?? {};
+    const body = (doc['Envelope']?.['Body'] ?? {}) as Record<string, Record<string, unknown>>;
+    const val = (v: unknown) =>
+      typeof v === 'object' && v !== null
+        ? String((v as Record<string, unknown>)['#text'] ?? '')
+        : String(v ?? '');
+    const action = val(header['Action']).replace(`${NS.n}/`, '');
+    const resourceUri = val(header['ResourceURI']);
+    const filter = body['Enumerate']?.['Filter'] as Record<string, string> | undefined;
+    const maxElements = val(body['Enumerate']?.['MaxElements'] ?? body['Pull']?.['MaxElements']);
+    this.requests.push({
+      action,
+      resourceUri,
+      ...(filter ? { filter: filter['#text'] ?? '', dialect: filter['@_Dialect'] ?? '' } : {}),
+      ...(maxElements ? { maxElements } : {}),
+      encrypted: st.security !== undefined,
+      ...(authz ? { authorization: authz } : {}),
+    });
+    const b = this.behaviour;
+    const matches = (on?: string) => on === undefined || on === action;
+    if (b.kind === 'stall' && matches(b.onAction)) {
+      this.stalled.push(res);
+      return;
+    }
+    if (b.kind === 'fault' && matches(b.onAction)) {
+      this.#reply(res, st, 500, faultXml(b.subcode, b.wsmanCode));
+      return;
+    }
+    if (resourceUri !== wmiResourceUri('root/cimv2')) {
+      this.#reply(res, st, 500, faultXml('DestinationUnreachable'));
+      return;
+    }
+    if (action === 'Enumerate') {
+      const cls = /^SELECT \* FROM (\w+)$/i.exec(filter?.['#text'] ?? '')?.[1];
+      const items = cls ? this.#o.instances[cls] : undefined;
+      if (filter?.['@_Dialect'] !== WQL_DIALECT || !items) {
+        this.#reply(res, st, 500, faultXml('CannotProcessFilter'));
+        return;
+      }
+      const ctx = `uuid:00000000-0000-0000-0000-${String(this.#nextContext++).padStart(12, '0')}`;
+      this.#contexts.set(ctx, { items, pos: 0 });
+      this.#reply(res, st, 200, this.#page('EnumerateResponse', ctx, Number(maxElements)));
+      return;
+    }
+    const ctx = val(
+      body['Pull']?.['EnumerationContext'] ?? body['Release']?.['EnumerationContext'],
+    );
+    if (!this.#contexts.has(ctx)) {
+      this.#reply(res, st, 500, faultXml('InvalidEnumerationContext'));
+      return;
+    }
+    if (action === 'Pull') {
+      this.#reply(res, st, 200, this.#page('PullResponse', ctx, Number(maxElements)));
+      return;
+    }
+    if (action === 'Release') {
+      this.#contexts.delete(ctx);
+      this.#reply(res, st, 200, soap('', `${NS.n}/ReleaseResponse`));
+      return;
+    }
+    this.#reply(res, st, 500, faultXml('ActionNotSupported'));
+  }
+
+  #page(kind: string, ctx: string, maxElements: number): string {
+    const c = this.#contexts.get(ctx)!;
+    const n = Math.min(this.#o.pageSize, maxElements || this.#o.pageSize);
+    const items = c.items.slice(c.pos, c.pos + n);
+    c.pos += items.length;
+    const end = c.pos >= c.items.length;
+    if (end) this.#contexts.delete(ctx);
+    return soap(
+      `<n:${kind}>${end ? '' : `<n:EnumerationContext>${ctx}</n:EnumerationContext>`}` +
+        `<w:Items>${items.join('')}</w:Items>${end ? '<w:EndOfSequence/>' : ''}</n:${kind}>`,
+      `${NS.n}/${kind}`,
+    );
+  }
+}
