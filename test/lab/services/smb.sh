@@ -61,6 +61,27 @@ smb_conf() {
 CONF
 }
 
+# A fake Windows software inventory (the Uninstall tree), read back over \PIPE\winreg by the
+# DCE/RPC lab tests. `net registry` writes registry.tdb in the state dir; run before smbd starts.
+SMB_UNINSTALL='HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall'
+smb_plant_registry() {
+  local d=$1 key
+  shift
+  local net=(ip netns exec "$NS_smb" "$@" net -s "$d/smb.conf" registry)
+  {
+    for key in NsLabEditor NsLabAgent; do "${net[@]}" createkey "$SMB_UNINSTALL\\$key" || return 1; done
+    "${net[@]}" setvalue "$SMB_UNINSTALL\\NsLabEditor" DisplayName sz "NopeSight Lab Editor" &&
+      "${net[@]}" setvalue "$SMB_UNINSTALL\\NsLabEditor" DisplayVersion sz "2.4.1" &&
+      "${net[@]}" setvalue "$SMB_UNINSTALL\\NsLabEditor" Publisher sz "NopeSight Labs" &&
+      "${net[@]}" setvalue "$SMB_UNINSTALL\\NsLabEditor" InstallDate sz "20240115" &&
+      "${net[@]}" setvalue "$SMB_UNINSTALL\\NsLabAgent" DisplayName sz "NopeSight Lab Agent (x64)" &&
+      "${net[@]}" setvalue "$SMB_UNINSTALL\\NsLabAgent" DisplayVersion sz "10.0.19041" &&
+      "${net[@]}" setvalue "$SMB_UNINSTALL\\NsLabAgent" Publisher sz "Contoso Ltd." &&
+      "${net[@]}" setvalue "$SMB_UNINSTALL\\NsLabAgent" InstallDate sz "20231201" &&
+      "${net[@]}" setvalue "$SMB_UNINSTALL\\NsLabAgent" EstimatedSize dword 2048
+  } >"$LOGS/smb-registry.log" 2>&1 || die "net registry failed (see $LOGS/smb-registry.log)"
+}
+
 smb_up() {
   local d="$STATE/smb" x
   if pid_of smbd >/dev/null && pid_of nmbd >/dev/null && pid_of samba-dcerpcd >/dev/null; then return 0; fi
@@ -81,6 +102,7 @@ smb_up() {
   printf '%s\n%s\n' "$SMB_PASS" "$SMB_PASS" |
     ip netns exec "$NS_smb" "${priv[@]}" pdbedit -s "$d/smb.conf" -a -t -u "$SMB_USER" >"$LOGS/pdbedit.log" 2>&1 ||
     die "pdbedit failed (see $LOGS/pdbedit.log)"
+  smb_plant_registry "$d" "${priv[@]}"
   start_bg samba-dcerpcd "$NS_smb" "${priv[@]}" "$SAMBA_LIBEXEC/samba-dcerpcd" -F --no-process-group \
     --libexec-rpcds -s "$d/smb.conf"
   start_bg smbd "$NS_smb" "${priv[@]}" /usr/sbin/smbd -F --no-process-group -s "$d/smb.conf"
