@@ -23,6 +23,20 @@ test('NdrWriter aligns each primitive from the start of the stub', () => {
   );
 });
 
+test('NdrWriter keeps every byte when the buffer grows past its first 256 bytes', () => {
+  const w = new NdrWriter();
+  w.bytes(Buffer.alloc(300, 1)).u8(2).u16(0x0303).u32(0x04040404).u64(0x0505050505050505n);
+  const out = w.toBuffer();
+  assert.ok(out.subarray(0, 300).every((b) => b === 1));
+  assert.equal(out[300], 2);
+  assert.equal(out.readUInt16LE(302), 0x0303);
+  assert.equal(out.readUInt32LE(304), 0x04040404);
+  assert.equal(out.readBigUInt64LE(312), 0x0505050505050505n);
+  const small = new NdrWriter();
+  for (let i = 0; i < 1000; i++) small.u32(i);
+  assert.equal(small.toBuffer().readUInt32LE(999 * 4), 999);
+});
+
 test('NdrWriter writes embedded referents after the structure, depth first', () => {
   const w = new NdrWriter();
   w.construct(() => {

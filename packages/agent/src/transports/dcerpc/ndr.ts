@@ -46,32 +46,39 @@ export class NdrWriter {
     return this;
   }
   u8(v: number): this {
-    this.#buf.writeUInt8(v, this.#room(1));
+    const at = this.#room(1);
+    this.#buf.writeUInt8(v, at);
     return this;
   }
   u16(v: number): this {
     this.align(2);
-    this.#buf.writeUInt16LE(v, this.#room(2));
+    const at = this.#room(2);
+    this.#buf.writeUInt16LE(v, at);
     return this;
   }
   u32(v: number): this {
     this.align(4);
-    this.#buf.writeUInt32LE(v >>> 0, this.#room(4));
+    const at = this.#room(4);
+    this.#buf.writeUInt32LE(v >>> 0, at);
     return this;
   }
   i32(v: number): this {
     this.align(4);
-    this.#buf.writeInt32LE(v, this.#room(4));
+    const at = this.#room(4);
+    this.#buf.writeInt32LE(v, at);
     return this;
   }
   u64(v: bigint): this {
     this.align(8);
-    this.#buf.writeBigUInt64LE(v, this.#room(8));
+    const at = this.#room(8);
+    this.#buf.writeBigUInt64LE(v, at);
     return this;
   }
   /** Raw bytes, no alignment (fixed arrays of bytes, context handles). */
   bytes(b: Buffer): this {
-    b.copy(this.#buf, this.#room(b.length));
+    // #room() may replace the buffer: take the offset first.
+    const at = this.#room(b.length);
+    b.copy(this.#buf, at);
     return this;
   }
 
