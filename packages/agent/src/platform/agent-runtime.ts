@@ -1,69 +1,68 @@
-// The long-running agent (`nopesight-scanner agent run`): keeps the control channel up, answers
-// the platform's requests, runs the scans it and the schedules start (scheduler/), and drains
-// the outbox in the background, until the signal aborts. One per data directory (agent.lock);
-// its state in agent-state.json for `agent status`.
+// The long-running agent (`nopesight-scanner agent run`, and `daemon`): runs the scans the
+// schedules (scheduler/) and the platform start, and — while an integration is configured —
+// keeps the control channel up, answers the platform's requests and drains the outbox in the
+// background (platform-session.ts), until the signal aborts. Without an integration the
+// scheduler and local scans run alone (results/ and the store; nothing queued); an integration
+// added, replaced or removed meanwhile (CLI or GUI) is noticed within INTEGRATION_POLL_MS and the
+// channel and uploads start or stop without a restart. One per data directory (agent.lock); its
+// state in agent-state.json for `agent status` and the GUI.
 import { readFile, unlink } from 'node:fs/promises';
-import { hostname, arch, platform, release } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../config/config.js';
 import { openDataDir, type DataDir } from '../config/data-dir.js';
 import { ScannerError } from '../errors.js';
 import { LogFiles, type Logger } from '../log/logger.js';
-import { redact } from '../log/redact.js';
-import { processAlive } from '../store/scans.js';
-import { writeFileAtomic } from '../vault/atomic-file.js';
-import {
-  ControlChannel,
-  type ChannelState,
-  type CommandHandler,
-  type ControlChannelOptions,
-} from './control-channel.js';
-import { PROTOCOL_VERSION } from './envelope.js';
-import { readTailRequest, tailLog } from './log-tail.js';
-import { openPlatformLink, readCaFile, type PlatformLink } from './link.js';
-import { MetricsCollector } from './metrics.js';
-import { RemoteScans } from './remote-scans.js';
-import { lockOwner, takePidLock } from './pid-lock.js';
-import { readSchedule, readSchedules } from './scan-spec.js';
 import { RemoteScanLauncher } from '../scheduler/remote-scan-launcher.js';
 import { Scheduler } from '../scheduler/scheduler.js';
-import { abortableSleep, type BackoffPolicy, type DrainResult } from './uploader.js';
+import { openStore, type Store } from '../store/index.js';
+import { processAlive } from '../store/scans.js';
+import { writeFileAtomic } from '../vault/atomic-file.js';
+import type { ChannelState, ControlChannel } from './control-channel.js';
+import { IntegrationStore } from './integration.js';
+import { INTEGRATION_POLL_MS, integrationStamp } from './integration-watch.js';
+import { openPlatformLink, type PlatformLink } from './link.js';
+import { MetricsCollector } from './metrics.js';
+import { lockOwner, takePidLock } from './pid-lock.js';
+import { runPlatformSession, type UploadsState } from './platform-session.js';
+import { RemoteScans } from './remote-scans.js';
+import { readSchedule } from './scan-spec.js';
+import { abortableSleep, type BackoffPolicy } from './uploader.js';
 
-export const CAPABILITIES = ['scan', 'schedules', 'metrics', 'config', 'logs'] as const;
-
-/** The background drain: every interval, a drain that waits through a few retries. */
-export const BACKGROUND_DRAIN = {
-  intervalMs: 30_000,
-  budgetMs: 60_000,
-  maxConsecutiveFailures: 3,
-  /** After the platform refused the token, the next try waits this long. */
-  afterAuthMs: 5 * 60_000,
-} as const;
+export { BACKGROUND_DRAIN, CAPABILITIES } from './platform-session.js';
 
 export interface AgentRunOptions {
   dataDir: string | undefined;
   env: NodeJS.ProcessEnv;
   /** Aborted on SIGINT/SIGTERM: the agent closes the channel, cancels a scan, and returns. */
   signal: AbortSignal;
-  /** Called once the agent runs (the CLI prints a line). */
-  onStarted?(info: { dataDir: string; wsUrl: string; agentId: string }): void;
+  /** The caller's log files (the daemon's), left open; absent, the agent opens its own. */
+  logs?: LogFiles;
+  /** Refuse to start (ERR_CONFIG_INVALID) when no integration is configured (`agent run`). */
+  requireIntegration?: boolean;
+  /** Called once the agent runs (the CLI prints a line); null fields: no integration. */
+  onStarted?(info: { dataDir: string; wsUrl: string | null; agentId: string | null }): void;
   /** Tests shorten these. */
   reconnectBackoff?: BackoffPolicy;
   drainIntervalMs?: number;
+  integrationPollMs?: number;
+  schedulerWatchMs?: number;
 }
 
 /** agent-state.json: what `agent status` prints. */
 export interface AgentStateFile {
   pid: number;
   startedAt: string;
+  /** The integration's agent id; '' while none is configured. */
   agentId: string;
+  /**
+   * The integration in use; null while none is configured (then the control channel and
+   * uploads are off and `channel.state` is `stopped`); absent in files from older agents.
+   */
+  integration?: { name: string; apiUrl: string; wsUrl: string } | null;
+  /** Why the configured integration is not used (it cannot be read); null when it is. */
+  integrationError?: string | null;
   channel: ChannelState;
-  uploads: {
-    lastDrainAt: string | null;
-    pending: number;
-    deadLetters: number;
-    error: string | null;
-  };
+  uploads: UploadsState;
   stoppedAt: string | null;
 }
 
@@ -89,9 +88,9 @@ export async function agentVersion(): Promise<string> {
 export async function runAgent(opts: AgentRunOptions): Promise<void> {
   const dir = await openDataDir(opts.dataDir, opts.env);
   const config = await loadConfig(dir.configFile);
-  const logs = new LogFiles(dir.logsDir, config.logging);
+  const logs = opts.logs ?? new LogFiles(dir.logsDir, config.logging);
   const log = logs.logger('agent', { component: 'agent' });
-  let link: PlatformLink | null = null;
+  let store: Store | null = null;
   let locked = false;
   try {
     await takePidLock(
@@ -99,35 +98,55 @@ export async function runAgent(opts: AgentRunOptions): Promise<void> {
       (owner) => `an agent already runs on this data directory (process ${owner || '?'})`,
     );
     locked = true;
-    link = await openPlatformLink(dir, config, { env: opts.env, logs });
-    if (!link) {
+    if (opts.requireIntegration && !(await new IntegrationStore(dir).load())) {
       throw new ScannerError(
         'ERR_CONFIG_INVALID',
-        'no integration is configured: add one with nopesight-scanner integration add',
+        'no integration is configured: add one with nopesight-scanner integration add (daemon runs without one)',
       );
     }
-    await serve(dir, logs, log, link, opts);
+    store = openStore(dir);
+    await serve(dir, logs, log, store, opts);
   } finally {
-    await link?.close();
+    store?.close();
     if (locked) await unlink(lockFile(dir)).catch(() => undefined);
-    logs.close();
+    if (!opts.logs) logs.close();
   }
+}
+
+/** The channel's state while no integration is configured (or it cannot be used). */
+function channelOff(): ChannelState {
+  return {
+    state: 'stopped',
+    since: new Date().toISOString(),
+    url: '',
+    connects: 0,
+    lastError: null,
+    retryAt: null,
+    heartbeatIntervalMs: 0,
+    localAddress: null,
+  };
 }
 
 async function serve(
   dir: DataDir,
   logs: LogFiles,
   log: Logger,
-  link: PlatformLink,
+  store: Store,
   opts: AgentRunOptions,
 ): Promise<void> {
-  const { integration } = link;
   const state: AgentStateFile = {
     pid: process.pid,
     startedAt: new Date().toISOString(),
-    agentId: integration.agentId,
-    channel: {} as ChannelState,
-    uploads: { lastDrainAt: null, pending: 0, deadLetters: 0, error: null },
+    agentId: '',
+    integration: null,
+    integrationError: null,
+    channel: channelOff(),
+    uploads: {
+      lastDrainAt: null,
+      pending: store.outbox.counts().pending,
+      deadLetters: 0,
+      error: null,
+    },
     stoppedAt: null,
   };
   // State writes are chained so they land in order; each is small and follows a state change.
@@ -142,18 +161,21 @@ async function serve(
   let channel: ControlChannel | null = null;
   const metrics = new MetricsCollector({
     dataDir: dir.root,
-    store: link.store,
+    store,
     localIp: () => {
       const s = channel?.state();
       return s?.state === 'connected' ? s.localAddress : null;
     },
   });
-  // Scheduled scans take the remote scans' path: one scan at a time, uploaded via the outbox.
-  const launcher = new RemoteScanLauncher({ start: (p) => scans.start(p) });
+  // Scheduled scans take the remote scans' path: one scan at a time, recorded, and uploaded via
+  // the outbox while an integration is configured.
+  const launcher = new RemoteScanLauncher({ start: (p, source) => scans.start(p, source) });
   const scans: RemoteScans = new RemoteScans({
     dir,
     env: opts.env,
     log,
+    logs,
+    store,
     notify: (type, payload) => {
       launcher.notice(type, payload);
       void channel?.send(type, payload);
@@ -161,122 +183,140 @@ async function serve(
     onStatusChange: () => channel?.heartbeatNow(),
   });
   const scheduler = new Scheduler({
-    store: link.store.schedules,
+    store: store.schedules,
     launcher,
     validate: async (s) => readSchedule({ ...s }, await loadConfig(dir.configFile)),
     log: logs.logger('scheduler', { component: 'scheduler' }),
+    ...(opts.schedulerWatchMs !== undefined ? { watchMs: opts.schedulerWatchMs } : {}),
   });
   const version = await agentVersion();
-  const handlers: Record<string, CommandHandler> = {
-    'scan.start': (p) => scans.start(p),
-    'scan.cancel': (p) => scans.cancel(p),
-    'schedules.get': () => ({ schedules: link.store.schedules.list() }),
-    'schedules.put': async (p) => {
-      const schedules = readSchedules(p, await loadConfig(dir.configFile));
-      link.store.schedules.replaceAll(schedules);
-      log.info('schedules replaced by the platform', { count: schedules.length });
-      scheduler.wake();
-      return { schedules: link.store.schedules.list() };
-    },
-    'metrics.get': () => metrics.sample(),
-    'config.get': async () => ({
-      config: redact(await loadConfig(dir.configFile), logs.secrets),
-      integration: redact(
-        {
-          name: integration.name,
-          apiUrl: integration.apiUrl,
-          agentId: integration.agentId,
-          wsUrl: integration.wsUrl,
-          caFile: integration.caFile,
-          tlsVerify: integration.tlsVerify,
-        },
-        logs.secrets,
-      ),
-      dataDir: dir.root,
-    }),
-    'logs.tail': (p) => tailLog(dir.logsDir, readTailRequest(p), logs.secrets),
-  };
-  const channelOptions: ControlChannelOptions = {
-    url: integration.wsUrl,
-    agentId: integration.agentId,
-    token: integration.apiToken,
-    tlsVerify: integration.tlsVerify,
-    ca: integration.caFile ? await readCaFile(integration.caFile) : undefined,
-    env: opts.env,
-    log: link.log,
-    hello: () => ({
-      agentId: integration.agentId,
-      version,
-      hostname: hostname(),
-      os: { platform: platform(), release: release(), arch: arch() },
-      protocol: PROTOCOL_VERSION,
-      capabilities: [...CAPABILITIES],
-    }),
-    heartbeat: async () => {
-      const status = scans.status();
-      const uploadError = state.uploads.error;
-      const error =
-        status.error ??
-        (uploadError ? { code: 'ERR_PLATFORM_AUTH', message: uploadError } : undefined);
-      return {
-        status: status.status === 'scanning' ? 'scanning' : error ? 'error' : 'idle',
-        ...(error ? { error } : {}),
-        metrics: await metrics.sample(),
-      };
-    },
-    handlers,
-    onStateChange: (s) => {
-      state.channel = s;
-      saveState();
-    },
-    ...(opts.reconnectBackoff ? { backoff: opts.reconnectBackoff } : {}),
-  };
-  channel = new ControlChannel(channelOptions);
-  if (!integration.tlsVerify) {
-    link.log.warn('TLS verification is off for this integration (explicit choice)', {
-      name: integration.name,
-    });
-  }
-  log.info('agent started', { pid: process.pid, wsUrl: integration.wsUrl, version });
-  opts.onStarted?.({ dataDir: dir.root, wsUrl: integration.wsUrl, agentId: integration.agentId });
+  const first = await new IntegrationStore(dir).settings().catch(() => null);
+  log.info('agent started', {
+    pid: process.pid,
+    version,
+    ...(first ? { integration: first.name, wsUrl: first.wsUrl } : { integration: null }),
+  });
+  opts.onStarted?.({
+    dataDir: dir.root,
+    wsUrl: first?.wsUrl ?? null,
+    agentId: first?.agentId ?? null,
+  });
+  saveState();
 
-  const drainLoop = async () => {
-    const interval = opts.drainIntervalMs ?? BACKGROUND_DRAIN.intervalMs;
-    // One drain per iteration and a pause after each: bounded in rate until the signal aborts.
+  /** Follows integration.json: one platform session per integration, none while there is none. */
+  const followIntegration = async () => {
+    const pollMs = opts.integrationPollMs ?? INTEGRATION_POLL_MS;
+    let stamp: string | null | undefined;
+    let session: { controller: AbortController; done: Promise<void> } | null = null;
+    const stopSession = async () => {
+      if (!session) return;
+      session.controller.abort();
+      await session.done;
+      session = null;
+    };
+    // One look per poll interval until the signal aborts.
     while (!opts.signal.aborted) {
-      let result: DrainResult | null = null;
-      try {
-        result = await link.drain({
-          signal: opts.signal,
-          budgetMs: BACKGROUND_DRAIN.budgetMs,
-          maxConsecutiveFailures: BACKGROUND_DRAIN.maxConsecutiveFailures,
-        });
-      } catch (err) {
-        link.log.error('background drain failed', { error: (err as Error).message });
+      const now = await integrationStamp(dir);
+      if (now !== stamp) {
+        const firstLook = stamp === undefined;
+        stamp = now;
+        await stopSession();
+        if (!firstLook) log.info('the integration changed', { configured: now !== null });
+        session = await startSession();
       }
-      const auth = result?.stoppedBy === 'auth';
-      const hadError = state.uploads.error !== null;
-      state.uploads = {
-        lastDrainAt: new Date().toISOString(),
-        pending: result?.pending ?? state.uploads.pending,
-        deadLetters: result?.deadLetters ?? state.uploads.deadLetters,
-        error: auth ? (result?.lastError?.message ?? 'the platform refused the token') : null,
-      };
-      saveState();
-      if (hadError !== (state.uploads.error !== null)) channel?.heartbeatNow();
-      await abortableSleep(auth ? BACKGROUND_DRAIN.afterAuthMs : interval, opts.signal).catch(
-        () => undefined,
-      );
+      await abortableSleep(pollMs, opts.signal).catch(() => undefined);
     }
+    await stopSession();
+  };
+
+  /** Opens the configured integration and runs its session; null when there is none. */
+  const startSession = async () => {
+    let link: PlatformLink | null = null;
+    try {
+      link = await openPlatformLink(dir, await loadConfig(dir.configFile), {
+        env: opts.env,
+        logs,
+        store,
+      });
+    } catch (err) {
+      const message = err instanceof ScannerError ? `${err.code}: ${err.message}` : String(err);
+      log.error('the integration cannot be used: control channel and uploads stay off', {
+        error: message,
+      });
+      Object.assign(state, { agentId: '', integration: null, integrationError: message });
+      state.channel = channelOff();
+      saveState();
+      return null;
+    }
+    if (!link) {
+      log.info(
+        'no integration is configured: schedules and local scans run; the control channel and uploads are off',
+      );
+      Object.assign(state, { agentId: '', integration: null, integrationError: null });
+      state.channel = channelOff();
+      saveState();
+      return null;
+    }
+    const { integration } = link;
+    Object.assign(state, {
+      agentId: integration.agentId,
+      integration: { name: integration.name, apiUrl: integration.apiUrl, wsUrl: integration.wsUrl },
+      integrationError: null,
+    });
+    saveState();
+    log.info('platform connection starting', {
+      integration: integration.name,
+      agentId: integration.agentId,
+      wsUrl: integration.wsUrl,
+    });
+    const controller = new AbortController();
+    const signal = AbortSignal.any([opts.signal, controller.signal]);
+    const opened = link;
+    const done = runPlatformSession(
+      opened,
+      {
+        dir,
+        env: opts.env,
+        logs,
+        log,
+        scans,
+        scheduler,
+        metrics,
+        version,
+        setChannel: (c) => (channel = c),
+        onChannelState: (s) => {
+          state.channel = s;
+          saveState();
+        },
+        onUploads: (u) => {
+          state.uploads = u;
+          saveState();
+        },
+        uploads: () => state.uploads,
+        reconnectBackoff: opts.reconnectBackoff,
+        drainIntervalMs: opts.drainIntervalMs,
+      },
+      signal,
+    )
+      .catch((err: Error) =>
+        log.error('platform connection failed', {
+          error: err.message,
+          integration: integration.name,
+        }),
+      )
+      .finally(async () => {
+        await opened.close();
+        log.info('platform connection stopped', { integration: integration.name });
+      });
+    return { controller, done };
   };
 
   try {
-    await Promise.all([channel.run(opts.signal), drainLoop(), scheduler.run(opts.signal)]);
+    await Promise.all([followIntegration(), scheduler.run(opts.signal)]);
   } finally {
     await scans.stop();
     await scheduler.settled();
     state.stoppedAt = new Date().toISOString();
-    state.channel = channel.state();
     saveState();
     await writes;
     log.info('agent stopped', { pid: process.pid });

@@ -1,5 +1,6 @@
-// The platform link opened once per command: the integration (token decrypted), integrations.log
-// (with the token registered for scrubbing), the API client, the store and the uploader.
+// The platform link opened once per command (or per integration, in the agent): the integration
+// (token decrypted), integrations.log (with the token registered for scrubbing), the API client,
+// the store and the uploader. A caller that already has log files or a store passes them in.
 import { readFile } from 'node:fs/promises';
 import type { Config } from '../config/config.js';
 import type { DataDir } from '../config/data-dir.js';
@@ -29,6 +30,8 @@ export interface LinkOptions {
   env: NodeJS.ProcessEnv;
   /** Shared log files when the caller has them; otherwise the link opens its own. */
   logs?: LogFiles;
+  /** Shared store when the caller has one (left open by close()); otherwise the link opens its own. */
+  store?: Store;
   timeoutMs?: number;
 }
 
@@ -82,10 +85,11 @@ export async function openPlatformLink(
     integration: integration.name,
     agentId: integration.agentId,
   });
-  let store: Store | undefined;
+  const ownStore = opts.store === undefined;
+  let store: Store | undefined = opts.store;
   try {
     const client = await clientFor(integration, opts.env, log, opts.timeoutMs);
-    store = openStore(dir);
+    store ??= openStore(dir);
     const uploader = new Uploader({ outbox: store.outbox, sender: client, log });
     const s = store;
     return {
@@ -106,12 +110,12 @@ export async function openPlatformLink(
       },
       async close() {
         client.close();
-        s.close();
+        if (ownStore) s.close();
         if (ownLogs) logs.close();
       },
     };
   } catch (err) {
-    store?.close();
+    if (ownStore) store?.close();
     if (ownLogs) logs.close();
     throw err;
   }

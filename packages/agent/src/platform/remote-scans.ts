@@ -1,14 +1,18 @@
-// Scans the platform starts over the control channel (`scan.start`, `scan.cancel`): one at a
-// time, through the same pipeline as `nopesight-scanner scan` (scan-job.ts) — results/ and the
-// outbox, uploaded — with `scan.progress` at most once a second and `scan.completed` at the end.
+// The agent's scans: those the platform starts over the control channel (`scan.start`,
+// `scan.cancel`) and those the scheduler starts. One at a time, through the same pipeline as
+// `nopesight-scanner scan` (scan-job.ts) — results/, the store with who started it, the outbox
+// when an integration is configured — with `scan.progress` at most once a second and
+// `scan.completed` at the end (sent when the control channel is up).
 import { Writable } from 'node:stream';
 import type { ScanSummary } from '@nopesight/model';
 import { loadConfig } from '../config/config.js';
 import type { DataDir } from '../config/data-dir.js';
 import { ScannerError } from '../errors.js';
-import type { Logger } from '../log/logger.js';
+import type { LogFiles, Logger } from '../log/logger.js';
 import { prepareScanJob } from '../scan/scan-job.js';
 import type { ScanProgress } from '../scan/run-scan.js';
+import type { Store } from '../store/index.js';
+import { describeScanSource, type ScanSource } from '../store/scans.js';
 import { CommandError } from './control-channel.js';
 import { checkScanSpec, readScanSpec } from './scan-spec.js';
 
@@ -20,6 +24,9 @@ export interface RemoteScansOptions {
   env: NodeJS.ProcessEnv;
   /** agent.log */
   log: Logger;
+  /** The agent's log files and store, which its scans use (one writer, one connection). */
+  logs?: LogFiles;
+  store?: Store;
   /** Sends an agent-started message on the control channel (dropped when disconnected). */
   notify(type: 'scan.progress' | 'scan.completed', payload: Record<string, unknown>): void;
   /** Called when the status a heartbeat reports changes (scanning, idle, error). */
@@ -34,6 +41,7 @@ export interface ScanStatus {
 
 interface Running {
   scanId: string | null;
+  source: ScanSource;
   controller: AbortController;
   done: Promise<void>;
 }
@@ -57,15 +65,19 @@ export class RemoteScans {
   }
 
   /**
-   * Validates the request like `scan` does and starts the scan; resolves with its id once it
-   * runs. `busy` while another scan runs or starts; `bad_request` for bad targets, ports or
-   * protocols (nothing is scanned then).
+   * Validates the request like `scan` does and starts the scan for `source` (the platform
+   * unless said); resolves with its id once it runs. `busy` while another scan runs or starts;
+   * `bad_request` for bad targets, ports or protocols (nothing is scanned then).
    */
-  async start(payload: Record<string, unknown>): Promise<{ scanId: string }> {
+  async start(
+    payload: Record<string, unknown>,
+    source: ScanSource = { kind: 'platform' },
+  ): Promise<{ scanId: string }> {
     if (this.#running) {
+      const r = this.#running;
       throw new CommandError(
         'busy',
-        `scan ${this.#running.scanId ?? '(starting)'} is running; cancel it or wait`,
+        `scan ${r.scanId ?? '(starting)'} started by ${describeScanSource(r.source)} is running; cancel it or wait`,
       );
     }
     const controller = new AbortController();
@@ -73,6 +85,7 @@ export class RemoteScans {
     // Taken before the first await, so two requests at once cannot both start.
     const running: Running = {
       scanId: null,
+      source,
       controller,
       done: new Promise<void>((r) => (release = r)),
     };
@@ -90,10 +103,12 @@ export class RemoteScans {
         allowLarge: false,
         overrides: {},
         signal: controller.signal,
+        source,
+        logs: this.#o.logs,
+        store: this.#o.store,
       });
       running.scanId = job.scanId;
       this.#lastError = null;
-      this.#o.log.info('scan started by the platform', { scanId: job.scanId, ...spec });
       this.#o.onStatusChange();
       void this.#run(job, running).finally(release);
       return { scanId: job.scanId };
@@ -114,7 +129,10 @@ export class RemoteScans {
     if (!running || running.scanId !== scanId) {
       throw new CommandError('not_found', `scan ${scanId} is not running`);
     }
-    this.#o.log.info('scan cancelled by the platform', { scanId });
+    this.#o.log.info('scan cancelled by the platform', {
+      scanId,
+      source: describeScanSource(running.source),
+    });
     running.controller.abort(new ScannerError('ERR_ABORTED', 'cancelled by the platform'));
     return { scanId, state: 'cancelled' };
   }
@@ -153,7 +171,11 @@ export class RemoteScans {
     } catch (err) {
       const code = err instanceof ScannerError ? err.code : 'ERR_INTERNAL';
       this.#lastError = { code, message: (err as Error).message };
-      log.error('scan started by the platform failed', { scanId, error: this.#lastError });
+      log.error('scan ended with an error', {
+        scanId,
+        source: describeScanSource(running.source),
+        error: this.#lastError,
+      });
       this.#o.notify('scan.completed', {
         scanId,
         state: 'failed',

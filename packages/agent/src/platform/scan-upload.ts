@@ -1,14 +1,19 @@
-// A scan's upload (`scan` without --no-upload, with an integration configured): a result writer
-// that stages host records in the store and cuts them into outbox batches, then one short drain
-// after the scan. Nothing here changes the scan's outcome: a failure is one line on stderr and
-// what could not be sent stays in the outbox for `uploads flush` or the service.
+// A scan's row in the store and, with an integration configured and upload wanted, its upload:
+// a result writer that records the scan (who started it, its counts and summary: the scan
+// history) and, when uploading, stages its host records and cuts them into outbox batches; then
+// one short drain after the scan. Without an integration (or with --no-upload) the scan is
+// recorded only: nothing is staged or queued. Nothing here changes the scan's outcome: a failure
+// is one line on the upload report and what could not be sent stays in the outbox for
+// `uploads flush` or the service.
 import type { Writable } from 'node:stream';
 import type { HostRecord, ScanSummary } from '@nopesight/model';
 import type { Config } from '../config/config.js';
-import { openDataDir } from '../config/data-dir.js';
+import type { DataDir } from '../config/data-dir.js';
 import { ScannerError } from '../errors.js';
-import type { Logger } from '../log/logger.js';
+import type { LogFiles, Logger } from '../log/logger.js';
 import type { ResultWriter } from '../scan/result-writers.js';
+import type { Store } from '../store/index.js';
+import type { ScanSource } from '../store/scans.js';
 import { openPlatformLink, type PlatformLink } from './link.js';
 import type { DrainResult } from './uploader.js';
 
@@ -25,75 +30,100 @@ export interface ScanUploadStart {
 }
 
 export interface ScanUpload {
-  /** Add to the scan's writers: stages records, and queues the final batch at `finish`. */
+  /** Add to the scan's writers: records the scan, stages records when uploading, and closes
+   * the row (queuing the final batch when uploading) at `finish`. */
   writer: ResultWriter;
-  /** One drain with the scan budget, one line on stderr, then closes. Never throws. */
+  /** True when the scan's records are queued for the platform. */
+  uploading: boolean;
+  /** Uploading: one drain with the scan budget and one line on the report. Never throws. */
   send(signal: AbortSignal): Promise<DrainResult | null>;
 }
 
 export interface ScanUploadOptions {
-  dataDir: string | undefined;
+  dir: DataDir;
   env: NodeJS.ProcessEnv;
   config: Config;
+  /** The scan's store (its owner closes it). */
+  store: Store;
+  /** The scan's log files (its owner closes them): integrations.log for the upload. */
+  logs: LogFiles;
   /** The scan's agent.log logger. */
   log: Logger;
+  /** Who started the scan (stored with it). */
+  source: ScanSource;
+  /** False: record the scan only (`--no-upload`). */
+  upload: boolean;
+  /** Where the upload's one-line outcome goes (the CLI's stderr, the agent's agent.log). */
   stderr: Writable;
   now?: () => Date;
 }
 
 /**
- * Opens the upload for a scan; null when no integration is configured. When the integration or
- * the store cannot be opened the scan still runs: one warning line, and null.
+ * Records the scan in the store, for upload when `upload` is wanted and an integration is
+ * configured. When the integration cannot be opened the scan is recorded locally (one warning
+ * line); when the store cannot record it either, null (one warning line) and the scan still runs.
  */
 export async function openScanUpload(
   start: ScanUploadStart,
   opts: ScanUploadOptions,
 ): Promise<ScanUpload | null> {
-  let link: PlatformLink | null;
+  let link: PlatformLink | null = null;
+  if (opts.upload) {
+    try {
+      link = await openPlatformLink(opts.dir, opts.config, {
+        env: opts.env,
+        logs: opts.logs,
+        store: opts.store,
+      });
+    } catch (err) {
+      warn(opts, `results stay local, the upload cannot start: ${describe(err)}`);
+    }
+  }
   try {
-    const dir = await openDataDir(opts.dataDir, opts.env);
-    link = await openPlatformLink(dir, opts.config, { env: opts.env });
-    if (!link) return null;
-    link.store.scans.begin(
-      link.integration.agentId,
+    opts.store.scans.begin(
+      link?.integration.agentId ?? null,
       initialSummary(start, opts.now?.() ?? new Date()),
+      { source: opts.source, upload: link !== null },
     );
   } catch (err) {
-    warn(opts, `results stay local, the upload cannot start: ${describe(err)}`);
+    await link?.close();
+    const what = link ? 'the upload cannot start' : 'the scan is not recorded in the store';
+    warn(opts, `results stay local, ${what}: ${describe(err)}`);
     return null;
   }
   return new ScanUploadSession(link, start.scanId, opts);
 }
 
 class ScanUploadSession implements ScanUpload {
-  readonly #link: PlatformLink;
+  readonly #link: PlatformLink | null;
   readonly #scanId: string;
   readonly #opts: ScanUploadOptions;
-  /** Set once staging failed: the scan goes on, the rest of it is not queued. */
+  /** Set once recording failed: the scan goes on, the rest of it is not recorded or queued. */
   #broken = false;
   #closed = false;
   readonly writer: ResultWriter;
+  readonly uploading: boolean;
 
-  constructor(link: PlatformLink, scanId: string, opts: ScanUploadOptions) {
+  constructor(link: PlatformLink | null, scanId: string, opts: ScanUploadOptions) {
     this.#link = link;
     this.#scanId = scanId;
     this.#opts = opts;
+    this.uploading = link !== null;
+    const scans = opts.store.scans;
     this.writer = {
-      host: async (record: HostRecord) =>
-        this.#guard(() => link.store.scans.addHost(scanId, record)),
-      finish: async (summary: ScanSummary) =>
-        this.#guard(() => link.store.scans.finish(scanId, summary)),
+      host: async (record: HostRecord) => this.#guard(() => scans.addHost(scanId, record)),
+      finish: async (summary: ScanSummary) => this.#guard(() => scans.finish(scanId, summary)),
       abort: async () => {
-        // The scan failed: close it as failed so the platform hears of it, then let go.
-        this.#guard(() => link.store.scans.fail(scanId));
+        // The scan failed: close it as failed (so the platform hears of it), then let go.
+        this.#guard(() => scans.fail(scanId));
         await this.#close();
       },
     };
   }
 
   async send(signal: AbortSignal): Promise<DrainResult | null> {
-    if (this.#closed) return null;
     const link = this.#link;
+    if (this.#closed || !link) return null;
     try {
       if (this.#broken) return null;
       link.store.outbox.dueNow();
@@ -130,18 +160,22 @@ class ScanUploadSession implements ScanUpload {
       fn();
     } catch (err) {
       this.#broken = true;
-      this.#opts.log.error('upload staging failed; the rest of the scan stays local', {
+      const what = this.uploading ? 'upload staging' : 'recording the scan';
+      this.#opts.log.error(`${what} failed; the rest of the scan stays local`, {
         scanId: this.#scanId,
         error: describe(err),
       });
-      warn(this.#opts, `cannot queue the results for upload: ${describe(err)}`);
+      warn(
+        this.#opts,
+        `cannot ${this.uploading ? 'queue the results for upload' : 'record the scan'}: ${describe(err)}`,
+      );
     }
   }
 
   async #close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#link.close();
+    await this.#link?.close();
   }
 }
 

@@ -1,8 +1,10 @@
-// Everything one scan needs, opened and wired once: data directory, config, logs, vault, parsed
-// targets, and the real pipeline stages. The one place that knows every concrete module.
+// Everything one scan needs, opened and wired once: data directory, config, logs, store, vault,
+// parsed targets, and the real pipeline stages. The one place that knows every concrete module.
+// A long-running process (the agent) passes its own log files and store in, so one process has
+// one writer per log file and one store connection.
 import type { Protocol, ProtocolAttempt } from '@nopesight/model';
 import { loadConfig, type Config } from '../config/config.js';
-import { openDataDir } from '../config/data-dir.js';
+import { openDataDir, type DataDir } from '../config/data-dir.js';
 import { LogFiles } from '../log/logger.js';
 import type { Logger } from '../log/logger.js';
 import { Vault } from '../vault/vault.js';
@@ -40,6 +42,10 @@ export interface ScanContextInput {
   allowLarge: boolean;
   protocols: Protocol[];
   signal: AbortSignal;
+  /** The caller's log files (left open); absent, the context opens and closes its own. */
+  logs?: LogFiles | undefined;
+  /** The caller's store (left open); absent, the context opens and closes its own. */
+  store?: Store | undefined;
 }
 
 export interface StageOverrides {
@@ -52,8 +58,14 @@ export interface StageOverrides {
 }
 
 export interface ScanContext {
+  dataDir: DataDir;
+  env: NodeJS.ProcessEnv;
   config: Config;
   resultsDir: string;
+  /** The log files the scan writes to (agent.log; the upload's integrations.log). */
+  logs: LogFiles;
+  /** The store: the scan's row, host key pins, credential affinity. */
+  store: Store;
   log: Logger;
   expectedAddresses: number;
   stages(request: ScanRequest, overrides: StageOverrides): ScanStages;
@@ -72,21 +84,33 @@ export async function openScanContext(input: ScanContextInput): Promise<ScanCont
 
   const dataDir = await openDataDir(input.dataDir, input.env);
   const config = await loadConfig(dataDir.configFile);
-  const logs = new LogFiles(dataDir.logsDir, config.logging);
+  const logs = input.logs ?? new LogFiles(dataDir.logsDir, config.logging);
   const log = logs.logger('agent', { component: 'scan' });
-  const vault =
-    input.protocols.length > 0
-      ? await Vault.open(dataDir, { secretSink: logs.secrets })
-      : undefined;
-  // The store holds SSH host key pins and credential affinity: opened when credentials are used.
-  const store = vault ? openStore(dataDir) : undefined;
-  const affinity = store?.affinity ?? memoryAffinity();
+  let store: Store | undefined;
+  let vault: Vault | undefined;
+  try {
+    vault =
+      input.protocols.length > 0
+        ? await Vault.open(dataDir, { secretSink: logs.secrets })
+        : undefined;
+    // The scan's row (history, upload), SSH host key pins and credential affinity.
+    store = input.store ?? openStore(dataDir);
+  } catch (err) {
+    if (!input.logs) await logs.close();
+    throw err;
+  }
+  const theStore = store;
+  const affinity = vault ? theStore.affinity : memoryAffinity();
   const oui = new OuiDatabase();
   let snmpProbe: SnmpProbe | undefined;
 
   return {
+    dataDir,
+    env: input.env,
     config,
     resultsDir: dataDir.resultsDir,
+    logs,
+    store: theStore,
     log,
     expectedAddresses: Number(count),
     stages(request, overrides) {
@@ -153,7 +177,12 @@ export async function openScanContext(input: ScanContextInput): Promise<ScanCont
           ),
         collect: vault
           ? (protocol, host, signal) =>
-              collect({ vault, engine: engine!, store, scan, log }, protocol, host, signal)
+              collect(
+                { vault, engine: engine!, store: theStore, scan, log },
+                protocol,
+                host,
+                signal,
+              )
           : undefined,
         credentialSkips: () => engine?.skips() ?? [],
         // Fingerprinting opens a few connections per host; 256 hosts keep ~1,000 sockets busy.
@@ -163,8 +192,8 @@ export async function openScanContext(input: ScanContextInput): Promise<ScanCont
     },
     async close() {
       snmpProbe?.close();
-      store?.close();
-      await logs.close();
+      if (!input.store) theStore.close();
+      if (!input.logs) await logs.close();
     },
   };
 }

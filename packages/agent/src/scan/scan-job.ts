@@ -1,14 +1,18 @@
 // One scan as `scan` runs it, shared by the CLI command and the control channel's `scan.start`:
 // validate the request (targets, ports, protocols, config, vault) before anything is sent, then
-// run the pipeline writing DATA_DIR/results/<scan id>.json, queue the records for the platform
-// when an integration is configured, and prune old results.
+// run the pipeline writing DATA_DIR/results/<scan id>.json, record the scan in the store with who
+// started it, queue its records for the platform when an integration is configured (and upload is
+// wanted), and prune old results.
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { PROTOCOLS, type HostRecord, type Protocol, type ScanSummary } from '@nopesight/model';
 import { parsePorts, type PortSet } from '../discovery/ports.js';
 import { ScannerError } from '../errors.js';
+import type { LogFiles } from '../log/logger.js';
 import { openScanUpload } from '../platform/scan-upload.js';
+import type { Store } from '../store/index.js';
+import { describeScanSource, type ScanSource } from '../store/scans.js';
 import { cleanResults } from '../store/results-retention.js';
 import { jsonDocumentWriter, teeWriter, type ResultWriter } from './result-writers.js';
 import { runScan, type ScanProgress, type ScanRequest } from './run-scan.js';
@@ -28,6 +32,11 @@ export interface ScanJobInput {
   overrides: StageOverrides;
   /** Aborts the validation (vault unlock) and, unless `run` gets its own, the scan. */
   signal: AbortSignal;
+  /** Who starts the scan (stored with it, logged); default `cli`. */
+  source?: ScanSource | undefined;
+  /** A long-running caller's log files and store (left open); absent, the job opens its own. */
+  logs?: LogFiles | undefined;
+  store?: Store | undefined;
 }
 
 export interface ScanJobHooks {
@@ -36,7 +45,7 @@ export interface ScanJobHooks {
   host?(record: HostRecord): void;
   progress?(progress: ScanProgress): void;
   warning?(message: string): void;
-  /** False: keep the results local (`--no-upload`). */
+  /** False: keep the results local (`--no-upload`); the scan is still recorded in the store. */
   upload: boolean;
   /** Where the upload's one-line outcome goes (the CLI's stderr). */
   uploadReport: Writable;
@@ -48,6 +57,8 @@ export interface ScanJob {
   request: ScanRequest;
   ports: PortSet;
   protocols: Protocol[];
+  /** Who started it. */
+  source: ScanSource;
   /** The scan's agent.log logger. */
   log: ScanContext['log'];
   /**
@@ -99,6 +110,8 @@ export async function prepareScanJob(input: ScanJobInput): Promise<ScanJob> {
     allowLarge: input.allowLarge,
     protocols,
     signal: input.signal,
+    logs: input.logs,
+    store: input.store,
   });
   let ports: PortSet;
   try {
@@ -124,52 +137,60 @@ export async function prepareScanJob(input: ScanJobInput): Promise<ScanJob> {
     expectedAddresses: ctx.expectedAddresses,
   };
   let used = false;
+  const source = input.source ?? { kind: 'cli' };
   return {
     scanId,
     request,
     ports,
     protocols,
+    source,
     log: ctx.log,
     close: () => ctx.close(),
     async run(hooks, signal) {
       if (used) throw new Error(`scan ${scanId} was already run`);
       used = true;
-      return runJob(input, ctx, request, ports, hooks, signal);
+      return runJob(ctx, request, ports, source, input.overrides, hooks, signal);
     },
   };
 }
 
 async function runJob(
-  input: ScanJobInput,
   ctx: ScanContext,
   request: ScanRequest,
   ports: PortSet,
+  source: ScanSource,
+  overrides: StageOverrides,
   hooks: ScanJobHooks,
   signal: AbortSignal,
 ): Promise<ScanSummary> {
   const { scanId, protocols } = request;
-  const stages = ctx.stages(request, input.overrides);
+  const stages = ctx.stages(request, overrides);
   const writers: ResultWriter[] = [
     jsonDocumentWriter(join(ctx.resultsDir, `${scanId}.json`)),
     ...(hooks.writers ?? []),
   ];
-  // Upload (docs/protocol.md): only with an integration; never fails the scan.
-  const upload = hooks.upload
-    ? await openScanUpload(
-        { ...request, ports, protocols },
-        {
-          dataDir: input.dataDir,
-          env: input.env,
-          config: ctx.config,
-          log: ctx.log,
-          stderr: hooks.uploadReport,
-        },
-      )
-    : null;
+  // Recorded in the store always; uploaded (docs/protocol.md) only with an integration. Neither
+  // fails the scan.
+  const upload = await openScanUpload(
+    { ...request, ports, protocols },
+    {
+      dir: ctx.dataDir,
+      env: ctx.env,
+      config: ctx.config,
+      store: ctx.store,
+      logs: ctx.logs,
+      log: ctx.log,
+      source,
+      upload: hooks.upload,
+      stderr: hooks.uploadReport,
+    },
+  );
   if (upload) writers.push(upload.writer);
   const writer = teeWriter(writers);
+  const by = describeScanSource(source);
   ctx.log.info('scan started', {
     scanId,
+    source: by,
     targets: request.targets,
     excludes: request.excludes,
     ports,
@@ -195,17 +216,34 @@ async function runJob(
     );
   } catch (err) {
     await writer.abort();
-    ctx.log.error('scan failed', { scanId, error: (err as Error).message });
+    ctx.log.error('scan failed', { scanId, source: by, error: (err as Error).message });
     await ctx.close();
     throw err;
   }
   await writer.finish(summary);
-  ctx.log.info('scan finished', { scanId, state: summary.state, counts: summary.counts });
+  ctx.log.info('scan finished', {
+    scanId,
+    source: by,
+    state: summary.state,
+    counts: summary.counts,
+  });
   await upload?.send(signal);
   const cleaned = await cleanResults(ctx.resultsDir, ctx.config.results, {
     keep: [`${scanId}.json`],
   });
   if (cleaned.deleted.length > 0) ctx.log.info('old results deleted', { files: cleaned.deleted });
+  pruneHistory(ctx);
   await ctx.close();
   return summary;
+}
+
+/** Forgets scan rows past `results.maxAgeDays` (those still in the outbox stay); never throws. */
+function pruneHistory(ctx: ScanContext): void {
+  const days = ctx.config.results.maxAgeDays;
+  if (days <= 0) return;
+  try {
+    ctx.store.scans.prune(new Date(Date.now() - days * 86_400_000));
+  } catch (err) {
+    ctx.log.warn('cannot prune the scan history', { error: (err as Error).message });
+  }
 }

@@ -1,6 +1,7 @@
 // Starts scheduled scans through RemoteScans — the path the platform's `scan.start` takes, so
 // a scheduled scan is checked, run one at a time, written to results/ and uploaded through the
-// outbox exactly like a remote one — and learns each one's end from its `scan.completed`.
+// outbox exactly like a remote one, recorded and logged as started by `schedule <name>` — and
+// learns each one's end from its `scan.completed`.
 import type { ScanState } from '@nopesight/model';
 import { CommandError } from '../platform/control-channel.js';
 import type { RemoteScans } from '../platform/remote-scans.js';
@@ -23,12 +24,15 @@ export class RemoteScanLauncher implements ScanLauncher {
   async start(schedule: Schedule): Promise<StartedScan | { busy: string }> {
     let scanId: string;
     try {
-      ({ scanId } = await this.#scans.start({
-        targets: schedule.targets,
-        ...(schedule.excludes ? { excludes: schedule.excludes } : {}),
-        ...(schedule.protocols ? { protocols: schedule.protocols } : {}),
-        ...(schedule.ports !== undefined ? { ports: schedule.ports } : {}),
-      }));
+      ({ scanId } = await this.#scans.start(
+        {
+          targets: schedule.targets,
+          ...(schedule.excludes ? { excludes: schedule.excludes } : {}),
+          ...(schedule.protocols ? { protocols: schedule.protocols } : {}),
+          ...(schedule.ports !== undefined ? { ports: schedule.ports } : {}),
+        },
+        { kind: 'schedule', scheduleId: schedule.id, scheduleName: schedule.name },
+      ));
     } catch (err) {
       if (err instanceof CommandError && err.code === 'busy') return { busy: err.message };
       throw err;

@@ -228,4 +228,75 @@ describe('Scheduler', () => {
     assert.deepEqual(sleeps.slice(0, 3), [30 * 60_000, 20 * 60_000, 30 * 60_000]);
     assert.equal(launcher.started.length, 1);
   });
+  test('a run-now request runs once, disabled or in a blackout, and leaves the slots alone', async () => {
+    store.schedules.add(schedule({ enabled: false, timezone: 'UTC', blackouts: ['00:00-23:59'] }));
+    const s = scheduler();
+    setClock('2025-01-10T05:00:00Z');
+    assert.equal(store.schedules.requestRun('nightly', 'cli'), true);
+    const [outcome] = await s.tick();
+    assert.equal(outcome?.outcome, 'started');
+    assert.equal(outcome?.trigger, 'run-now');
+    assert.equal(launcher.started.length, 1);
+    assert.deepEqual(await s.tick(), [], 'a request runs once');
+    const started = logged('schedule run started')[0];
+    assert.equal(started?.trigger, 'run-now');
+    assert.equal(started?.requestedBy, 'cli');
+    assert.equal(store.schedules.runState('nightly')?.last?.outcome, 'started');
+
+    // A second request while the first run goes is skipped, not stacked.
+    store.schedules.requestRun('nightly', 'gui');
+    assert.equal((await s.tick())[0]?.reason, 'still-running');
+    launcher.end('completed');
+    await s.settled();
+    const last = store.schedules.runState('nightly')?.last;
+    assert.equal(last?.state, 'completed');
+    assert.equal(last?.detail, 'run-now');
+    assert.equal(s.nextDue(), null, 'still disabled: no slot');
+  });
+
+  test('a run-now request while another scan runs is skipped as busy; one for a gone schedule is dropped', async () => {
+    store.schedules.add(schedule());
+    const s = scheduler();
+    launcher.busy = 'scan 99 started by platform is running; cancel it or wait';
+    store.schedules.requestRun('nightly', 'gui');
+    const [outcome] = await s.tick();
+    assert.equal(outcome?.reason, 'busy');
+    assert.match(String(store.schedules.runState('nightly')?.last?.detail), /^run-now busy: /);
+    launcher.busy = null;
+    store.schedules.requestRun('nightly', 'cli');
+    store.schedules.remove('nightly');
+    assert.deepEqual(await s.tick(), []);
+    assert.equal(launcher.started.length, 0);
+  });
+
+  test('run wakes within watchMs when another connection adds a run-now request', async () => {
+    store.schedules.add(schedule());
+    // The other process: its own connection to the same file.
+    const other = openStore({ databaseFile: join(dir, 'scanner.db') });
+    const controller = new AbortController();
+    const s = new Scheduler({
+      store: store.schedules,
+      launcher,
+      validate: (x) => x,
+      log: createLogger({ write: () => undefined, enabled: () => false }),
+      now: () => clock,
+      // Without the watch, the loop would look again only after an hour.
+      maxSleepMs: 3_600_000,
+      watchMs: 250,
+    });
+    const running = s.run(controller.signal);
+    try {
+      other.schedules.requestRun('nightly', 'cli');
+      // Polls every 20 ms; the bound only ends a broken run.
+      for (let i = 0; i < 1500 && launcher.started.length === 0; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      assert.equal(launcher.started.length, 1, 'the request was never run');
+    } finally {
+      controller.abort();
+      launcher.end();
+      await running;
+      other.close();
+    }
+  });
 });

@@ -1,8 +1,9 @@
 // `nopesight-scanner daemon`: what the service runs, in the foreground. It runs the agent
-// (platform/agent-runtime.ts: control channel, remote scans, background uploads) until the
-// signal, waits for an integration while none is configured (a service installed first and
-// configured later must not crash-loop), tries one short final upload after a stop, and writes
-// its life to service.log. One daemon per data directory (daemon.lock).
+// (platform/agent-runtime.ts: the scheduler and the scans it and the platform start; while an
+// integration is configured, the control channel and background uploads — an integration added
+// or removed later is picked up without a restart, so a service installed first and configured
+// later neither crash-loops nor needs restarting) until the signal, tries one short final upload
+// after a stop, and writes its life to service.log. One daemon per data directory (daemon.lock).
 import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadConfig } from '../config/config.js';
@@ -10,12 +11,12 @@ import { openDataDir, type DataDir } from '../config/data-dir.js';
 import { LogFiles, type Logger } from '../log/logger.js';
 import { agentVersion, runAgent } from '../platform/agent-runtime.js';
 import { IntegrationStore } from '../platform/integration.js';
+import { INTEGRATION_POLL_MS } from '../platform/integration-watch.js';
 import { openPlatformLink } from '../platform/link.js';
 import { takePidLock } from '../platform/pid-lock.js';
-import { abortableSleep } from '../platform/uploader.js';
 
-/** How often a daemon without an integration looks for one. */
-export const INTEGRATION_POLL_MS = 30_000;
+/** How often the running agent looks at integration.json (added, replaced, removed). */
+export { INTEGRATION_POLL_MS };
 
 /**
  * The final upload after a stop: the batches a cancelled scan just queued. Short, one try, so the
@@ -30,8 +31,9 @@ export interface DaemonOptions {
   signal: AbortSignal;
   /** Called once the daemon runs (the CLI prints a line). */
   onStarted?(info: { dataDir: string; pid: number }): void;
-  /** Tests shorten it. */
+  /** Tests shorten these. */
   integrationPollMs?: number;
+  schedulerWatchMs?: number;
 }
 
 export function daemonLockFile(dir: Pick<DataDir, 'root'>): string {
@@ -59,9 +61,9 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
       user: process.getuid?.(),
     });
     opts.onStarted?.({ dataDir: dir.root, pid: process.pid });
-    const ranAgent = await serve(dir, log, opts);
+    await serve(dir, logs, log, opts);
     log.info('stop requested', { reason: reasonOf(opts.signal) });
-    if (ranAgent) await finalFlush(dir, logs, log, opts.env);
+    await finalFlush(dir, logs, log, opts.env);
     log.info('daemon stopped');
   } catch (err) {
     log.error('daemon failed', { err });
@@ -72,35 +74,39 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   }
 }
 
-/** Waits for an integration, then runs the agent until the signal; true when the agent ran. */
-async function serve(dir: DataDir, log: Logger, opts: DaemonOptions): Promise<boolean> {
-  const pollMs = opts.integrationPollMs ?? INTEGRATION_POLL_MS;
-  const integrations = new IntegrationStore(dir);
-  let said = false;
-  // One check per poll interval until an integration appears or the signal aborts.
-  while (!opts.signal.aborted) {
-    const settings = await integrations.settings();
-    if (settings) {
-      log.info('agent starting', { integration: settings.name, agentId: settings.agentId });
-      await runAgent({ dataDir: dir.root, env: opts.env, signal: opts.signal });
-      log.info('agent stopped');
-      return true;
-    }
-    if (!said) {
-      log.info(
-        'no integration is configured: waiting for one (nopesight-scanner integration add)',
-        {
-          pollMs,
-        },
-      );
-      said = true;
-    }
-    await abortableSleep(pollMs, opts.signal).catch(() => undefined);
+/** Runs the agent until the signal, with or without an integration. */
+async function serve(
+  dir: DataDir,
+  logs: LogFiles,
+  log: Logger,
+  opts: DaemonOptions,
+): Promise<void> {
+  const settings = await new IntegrationStore(dir).settings().catch(() => null);
+  log.info('agent starting', {
+    integration: settings?.name ?? null,
+    ...(settings ? { agentId: settings.agentId } : {}),
+  });
+  if (!settings) {
+    log.info(
+      'no integration is configured: schedules and local scans run; the control channel and uploads start once one is added (nopesight-scanner integration add)',
+      { integrationPollMs: opts.integrationPollMs ?? INTEGRATION_POLL_MS },
+    );
   }
-  return false;
+  await runAgent({
+    dataDir: dir.root,
+    env: opts.env,
+    signal: opts.signal,
+    logs,
+    ...(opts.integrationPollMs !== undefined ? { integrationPollMs: opts.integrationPollMs } : {}),
+    ...(opts.schedulerWatchMs !== undefined ? { schedulerWatchMs: opts.schedulerWatchMs } : {}),
+  });
+  log.info('agent stopped');
 }
 
-/** One try at sending what the stop queued (a cancelled scan's results); never throws. */
+/**
+ * One try at sending what the stop queued (a cancelled scan's results); never throws. Nothing to
+ * do without an integration.
+ */
 async function finalFlush(
   dir: DataDir,
   logs: LogFiles,

@@ -112,4 +112,36 @@ export const MIGRATIONS: readonly string[] = [
      handled_until TEXT NOT NULL,
      last_run      TEXT
    ) STRICT;`,
+  // 6: every scan gets a `scans` row, with who started it (issue 7): `source` is `cli`, `gui`,
+  // `platform` or `schedule` (NULL on rows from before), with the schedule's id and name for a
+  // scheduled scan; `upload` = 0 for a scan recorded without being sent (no integration,
+  // --no-upload): its records are never staged and it gets no batch. `agent_id` is '' then.
+  // `schedule_run_requests` holds run-now requests from other processes (CLI, GUI) for the
+  // running agent, taken by its scheduler. `schedule_revision` counts every change to the
+  // schedules and every request, kept by triggers whoever writes, so a running agent notices
+  // another process's edit by reading one number.
+  `ALTER TABLE scans ADD COLUMN source TEXT;
+   ALTER TABLE scans ADD COLUMN schedule_id TEXT;
+   ALTER TABLE scans ADD COLUMN schedule_name TEXT;
+   ALTER TABLE scans ADD COLUMN upload INTEGER NOT NULL DEFAULT 1;
+   CREATE INDEX scans_started ON scans (started_at);
+   CREATE TABLE schedule_run_requests (
+     id           INTEGER PRIMARY KEY,
+     schedule_id  TEXT NOT NULL,
+     requested_at TEXT NOT NULL,
+     requested_by TEXT NOT NULL
+   ) STRICT;
+   CREATE TABLE schedule_revision (
+     id       INTEGER PRIMARY KEY CHECK (id = 1),
+     revision INTEGER NOT NULL
+   ) STRICT;
+   INSERT INTO schedule_revision (id, revision) VALUES (1, 0);
+   CREATE TRIGGER schedules_inserted AFTER INSERT ON schedules
+     BEGIN UPDATE schedule_revision SET revision = revision + 1; END;
+   CREATE TRIGGER schedules_updated AFTER UPDATE ON schedules
+     BEGIN UPDATE schedule_revision SET revision = revision + 1; END;
+   CREATE TRIGGER schedules_deleted AFTER DELETE ON schedules
+     BEGIN UPDATE schedule_revision SET revision = revision + 1; END;
+   CREATE TRIGGER schedule_run_requested AFTER INSERT ON schedule_run_requests
+     BEGIN UPDATE schedule_revision SET revision = revision + 1; END;`,
 ];

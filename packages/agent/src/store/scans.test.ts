@@ -208,3 +208,71 @@ test(
     assert.equal(store.scans.get('old'), null);
   }),
 );
+
+test(
+  'ScanStore records a scan without upload: counts and summary kept, nothing staged or queued',
+  withStore((store) => {
+    store.scans.begin(null, summaryFor('local', 'running'), {
+      source: { kind: 'schedule', scheduleId: 's1', scheduleName: 'Nightly' },
+    });
+    for (let i = 0; i < 3; i++) store.scans.addHost('local', hostFor(i));
+    assert.equal(store.scans.get('local')?.staged, 0);
+    store.scans.finish('local', summaryFor('local'));
+    const row = store.scans.get('local')!;
+    assert.equal(row.state, 'completed');
+    assert.equal(row.hosts, 3);
+    assert.equal(row.agentId, '');
+    assert.equal(row.upload, false);
+    assert.equal(row.batches, 0);
+    assert.deepEqual(row.source, { kind: 'schedule', scheduleId: 's1', scheduleName: 'Nightly' });
+    assert.equal(row.summary?.state, 'completed');
+    assert.deepEqual(batchesOf(store, 'local'), []);
+    assert.equal(store.outbox.counts().pending, 0);
+  }),
+);
+
+test(
+  'ScanStore keeps who started each scan and lists the history newest first',
+  withStore((store) => {
+    const at = (scanId: string, minute: number) =>
+      testSummary(scanId, 'running', { startedAt: `2026-11-29T10:0${minute}:00.000Z` });
+    store.scans.begin('edge-01', at('by-platform', 1), { source: { kind: 'platform' } });
+    store.scans.begin(null, at('by-cli', 2), { source: { kind: 'cli' }, upload: true });
+    store.scans.begin('edge-01', at('by-gui', 3), { source: { kind: 'gui' }, upload: false });
+    store.scans.begin('edge-01', at('unknown', 0));
+    const list = store.scans.list({ limit: 10 });
+    assert.deepEqual(
+      list.map((r) => [r.id, r.source?.kind ?? null, r.upload]),
+      [
+        ['by-gui', 'gui', false],
+        ['by-cli', 'cli', false],
+        ['by-platform', 'platform', true],
+        ['unknown', null, true],
+      ],
+    );
+    assert.deepEqual(
+      store.scans.list({ limit: 2, offset: 1 }).map((r) => r.id),
+      ['by-cli', 'by-platform'],
+    );
+    assert.equal(list[0]!.initial?.scanId, 'by-gui');
+  }),
+);
+
+test(
+  'a scan recorded without upload that fails is closed as failed, without a batch',
+  withStore((store) => {
+    store.scans.begin(null, summaryFor('orphan', 'running'), { source: { kind: 'cli' } });
+    store.scans.addHost('orphan', hostFor(1));
+    assert.deepEqual(
+      store.scans.recoverAbandoned(() => false),
+      [],
+      'a scan of this process is never abandoned',
+    );
+    store.scans.fail('orphan');
+    const row = store.scans.get('orphan')!;
+    assert.equal(row.state, 'failed');
+    assert.equal(row.hosts, 1);
+    assert.equal(row.summary?.counts.alive, 1);
+    assert.deepEqual(batchesOf(store, 'orphan'), []);
+  }),
+);

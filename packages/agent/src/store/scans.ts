@@ -1,7 +1,10 @@
-// Scans being uploaded: their host records are staged as they finish and cut into protocol
+// Every scan the agent runs, with who started it (the scan history), and the upload of those
+// sent to the platform: their host records are staged as they finish and cut into protocol
 // batches (docs/protocol.md) in the outbox — as the scan goes, every 500 records, and when it
 // ends, with a final batch carrying the summary. Each cut is one transaction that writes the
 // batch and deletes the records it holds, so a kill -9 leaves a record staged or batched once.
+// A scan recorded without upload (no integration, --no-upload) keeps its counts and summary
+// only: its records are in results/<id>.json.
 import type { HostRecord, ScanSummary } from '@nopesight/model';
 import { ScannerError } from '../errors.js';
 import { BATCH_LIMITS, batchKey, encodeBatch } from './batch.js';
@@ -11,8 +14,33 @@ import type { OutboxStore } from './outbox.js';
 /** Staged JSON above which a batch is cut before 500 records (well under 64 MiB raw). */
 const STAGE_CUT_BYTES = 16 * 1024 * 1024;
 
+/** Who started a scan: stable words in the store, logs and the GUI's history. */
+export type ScanSourceKind = 'cli' | 'gui' | 'platform' | 'schedule';
+
+export interface ScanSource {
+  kind: ScanSourceKind;
+  /** For `schedule`: the schedule's id and its name at the time of the run. */
+  scheduleId?: string;
+  scheduleName?: string;
+}
+
+/** How logs name a source: `cli`, `gui`, `platform` or `schedule <name>`. */
+export function describeScanSource(source: ScanSource): string {
+  return source.kind === 'schedule'
+    ? `schedule ${source.scheduleName ?? source.scheduleId ?? '?'}`
+    : source.kind;
+}
+
+export interface BeginOptions {
+  /** Who started it; unrecorded (null) when not given. */
+  source?: ScanSource;
+  /** False: record the scan without staging its records or cutting batches. Default true. */
+  upload?: boolean;
+}
+
 export interface ScanRow {
   id: string;
+  /** '' for a scan recorded without upload. */
   agentId: string;
   state: ScanSummary['state'];
   startedAt: string;
@@ -24,6 +52,12 @@ export interface ScanRow {
   /** Records not yet cut into a batch. */
   staged: number;
   summary: ScanSummary | null;
+  /** The summary known at the start (targets, ports, protocols). */
+  initial?: ScanSummary;
+  /** Who started it; null for scans recorded before sources were (store version 6). */
+  source?: ScanSource | null;
+  /** False when the scan is recorded only, not sent to the platform. */
+  upload?: boolean;
 }
 
 interface Row {
@@ -37,7 +71,18 @@ interface Row {
   next_seq: number;
   hosts: number;
   pid: number;
+  source: string | null;
+  schedule_id: string | null;
+  schedule_name: string | null;
+  upload: number;
 }
+
+const SOURCE_KINDS: ReadonlySet<string> = new Set<ScanSourceKind>([
+  'cli',
+  'gui',
+  'platform',
+  'schedule',
+]);
 
 export class ScanStore {
   readonly #db: Db;
@@ -51,25 +96,46 @@ export class ScanStore {
   }
 
   /**
-   * Starts recording a scan for `agentId`. `initial` is its summary as known at the start
+   * Starts recording a scan, for upload as `agentId` (null: recorded only, never sent — then
+   * `options.upload` is false whatever it says). `initial` is its summary as known at the start
    * (targets, ports, protocols); it closes the scan if this process dies before `finish`.
    */
-  begin(agentId: string, initial: ScanSummary): void {
+  begin(agentId: string | null, initial: ScanSummary, options: BeginOptions = {}): void {
+    const upload = agentId !== null && options.upload !== false;
+    const source = options.source ?? null;
     this.#db
       .prepare(
-        `INSERT INTO scans (id, agent_id, started_at, state, initial, pid)
-         VALUES (?, ?, ?, 'running', ?, ?)`,
+        `INSERT INTO scans (id, agent_id, started_at, state, initial, pid, source, schedule_id,
+                            schedule_name, upload)
+         VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?)`,
       )
-      .run(initial.scanId, agentId, initial.startedAt, JSON.stringify(initial), process.pid);
+      .run(
+        initial.scanId,
+        upload ? agentId : '',
+        initial.startedAt,
+        JSON.stringify(initial),
+        process.pid,
+        source?.kind ?? null,
+        source?.scheduleId ?? null,
+        source?.scheduleName ?? null,
+        upload ? 1 : 0,
+      );
   }
 
-  /** Stages one host record; cuts a batch once 500 records (or 16 MiB) are staged. */
+  /**
+   * Stages one host record (an uploaded scan) and cuts a batch once 500 records (or 16 MiB) are
+   * staged; for a scan recorded only, counts it.
+   */
   addHost(scanId: string, record: HostRecord): void {
     const json = JSON.stringify(record);
     this.#db.transaction(() => {
       const scan = this.#row(scanId);
       if (scan.state !== 'running') {
         throw new ScannerError('ERR_IO', `scan ${scanId} is ${scan.state}; no host can be added`);
+      }
+      if (scan.upload === 0) {
+        this.#db.prepare('UPDATE scans SET hosts = hosts + 1 WHERE id = ?').run(scanId);
+        return;
       }
       this.#db
         .prepare('INSERT INTO host_records (scan_id, idx, address, record) VALUES (?, ?, ?, ?)')
@@ -90,6 +156,17 @@ export class ScanStore {
     this.#db.transaction(() => {
       const scan = this.#row(scanId);
       if (scan.state !== 'running') return;
+      if (scan.upload === 0) {
+        this.#db
+          .prepare('UPDATE scans SET state = ?, finished_at = ?, summary = ? WHERE id = ?')
+          .run(
+            summary.state,
+            summary.finishedAt ?? this.#now().toISOString(),
+            JSON.stringify(summary),
+            scanId,
+          );
+        return;
+      }
       let staged = this.#staged(scanId).count;
       // Each cut takes at least one record, so this ends; the bound is a guard.
       for (let i = 0; i <= staged + 1; i++) {
@@ -143,7 +220,23 @@ export class ScanStore {
   /** A scan's row; null when unknown. */
   get(scanId: string): ScanRow | null {
     const row = this.#db.prepare('SELECT * FROM scans WHERE id = ?').get(scanId) as Row | undefined;
-    if (!row) return null;
+    return row ? this.#toScanRow(row) : null;
+  }
+
+  /**
+   * The scan history, newest first: every scan recorded (uploaded or not) until pruned after
+   * `results.maxAgeDays`. `limit` is capped at 1000.
+   */
+  list(options: { limit?: number; offset?: number } = {}): ScanRow[] {
+    const limit = Math.max(0, Math.min(1000, Math.floor(options.limit ?? 100)));
+    const offset = Math.max(0, Math.floor(options.offset ?? 0));
+    const rows = this.#db
+      .prepare('SELECT * FROM scans ORDER BY started_at DESC, rowid DESC LIMIT ? OFFSET ?')
+      .all(limit, offset) as Row[];
+    return rows.map((row) => this.#toScanRow(row));
+  }
+
+  #toScanRow(row: Row): ScanRow {
     return {
       id: row.id,
       agentId: row.agent_id,
@@ -154,12 +247,16 @@ export class ScanStore {
       hosts: row.hosts,
       staged: this.#staged(row.id).count,
       summary: row.summary === null ? null : (JSON.parse(row.summary) as ScanSummary),
+      initial: JSON.parse(row.initial) as ScanSummary,
+      source: sourceOf(row),
+      upload: row.upload === 1,
     };
   }
 
   /**
-   * Scans recorded per state (those run with an integration, until pruned after
-   * `results.maxAgeDays`): what the control channel's metrics count.
+   * Scans recorded per state (every scan since store version 6; before, those run with an
+   * integration), until pruned after `results.maxAgeDays`: what the control channel's metrics
+   * count.
    */
   stateCounts(): Record<ScanSummary['state'], number> {
     const counts = { running: 0, completed: 0, cancelled: 0, failed: 0 };
@@ -255,6 +352,15 @@ export class ScanStore {
     this.#db.prepare('UPDATE scans SET next_seq = next_seq + 1 WHERE id = ?').run(scan.id);
     scan.next_seq = seq + 1;
   }
+}
+
+function sourceOf(row: Row): ScanSource | null {
+  if (row.source === null || !SOURCE_KINDS.has(row.source)) return null;
+  return {
+    kind: row.source as ScanSourceKind,
+    ...(row.schedule_id === null ? {} : { scheduleId: row.schedule_id }),
+    ...(row.schedule_name === null ? {} : { scheduleName: row.schedule_name }),
+  };
 }
 
 function oversize(bytes: number): string {

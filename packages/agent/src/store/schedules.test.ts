@@ -164,3 +164,68 @@ test('a version 4 store keeps its schedules as cron schedules after migration 5'
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('run-now requests from another connection are taken once, in order; revision moves on every change', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nopesight-schedules-'));
+  const file = join(dir, 'scanner.db');
+  // Two handles on one file: the agent's and another process's (the CLI, the GUI).
+  const agent = openStore({ databaseFile: file });
+  const other = openStore({ databaseFile: file });
+  try {
+    const base: Schedule = {
+      id: 'a',
+      name: 'A',
+      everyHours: 4,
+      targets: ['198.18.0.1'],
+      enabled: true,
+    };
+    const seen = [agent.schedules.revision()];
+    const moved = (what: string) => {
+      const now = agent.schedules.revision();
+      assert.notEqual(now, seen.at(-1), `${what} did not move the revision`);
+      seen.push(now);
+    };
+    other.schedules.add(base);
+    moved('add');
+    other.schedules.add({ ...base, id: 'b', name: 'B' });
+    moved('a second add');
+    other.schedules.setEnabled('a', false);
+    moved('disable');
+    other.schedules.replaceAll([
+      { id: 'a', name: 'A', daily: '02:00', targets: ['198.18.0.1'], enabled: true },
+    ]);
+    moved('replaceAll');
+    const before = agent.schedules.revision();
+    agent.schedules.markHandled('a', new Date());
+    agent.schedules.recordRun('a', { at: new Date().toISOString(), outcome: 'skipped' });
+    assert.equal(agent.schedules.revision(), before, "the scheduler's own bookkeeping is no edit");
+
+    assert.equal(other.schedules.requestRun('nope', 'cli'), false);
+    assert.equal(other.schedules.requestRun('a', 'cli'), true);
+    moved('a run-now request');
+    assert.equal(other.schedules.requestRun('a', 'gui'), true);
+    assert.deepEqual(
+      other.schedules.pendingRuns().map((r) => [r.scheduleId, r.requestedBy]),
+      [
+        ['a', 'cli'],
+        ['a', 'gui'],
+      ],
+    );
+    const taken = agent.schedules.takeRunRequests();
+    assert.deepEqual(
+      taken.map((r) => r.requestedBy),
+      ['cli', 'gui'],
+    );
+    assert.ok(taken.every((r) => !Number.isNaN(Date.parse(r.requestedAt))));
+    assert.deepEqual(agent.schedules.takeRunRequests(), [], 'taken once');
+
+    other.schedules.requestRun('a', 'cli');
+    other.schedules.remove('a');
+    moved('remove');
+    assert.deepEqual(agent.schedules.pendingRuns(), [], 'a removed schedule takes its requests');
+  } finally {
+    other.close();
+    agent.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,7 +1,7 @@
-// Scan schedules — set as a whole by the platform (`schedules.put`) or one by one by the CLI —
-// in the order given, and the scheduler's memory of each (which slots it has handled, its last
-// run). Validation happens before (platform/scan-spec.ts readSchedule); timing arithmetic is
-// scheduler/timing.ts's.
+// Scan schedules — set as a whole by the platform (`schedules.put`) or one by one by the CLI and
+// the GUI — in the order given, the scheduler's memory of each (which slots it has handled, its
+// last run), and run-now requests for the running agent. Validation happens before
+// (platform/scan-spec.ts readSchedule); timing arithmetic is scheduler/timing.ts's.
 import type { ScanState } from '@nopesight/model';
 import type { Weekday } from '../scheduler/timing.js';
 import type { Db } from './database.js';
@@ -44,6 +44,14 @@ export interface ScheduleRunState {
   /** The slots at or before this instant have been run or skipped. */
   handledUntil: Date;
   last: LastRun | null;
+}
+
+/** A run-now request another process (CLI, GUI) left for the running agent's scheduler. */
+export interface RunRequest {
+  scheduleId: string;
+  requestedAt: string;
+  /** Who asked: `cli`, `gui`. */
+  requestedBy: string;
 }
 
 type Timing = Pick<Schedule, 'cron' | 'daily' | 'weekly' | 'everyHours'>;
@@ -98,6 +106,11 @@ export class ScheduleStore {
       this.#db
         .prepare('DELETE FROM schedule_runs WHERE schedule_id NOT IN (SELECT id FROM schedules)')
         .run();
+      this.#db
+        .prepare(
+          'DELETE FROM schedule_run_requests WHERE schedule_id NOT IN (SELECT id FROM schedules)',
+        )
+        .run();
     })();
   }
 
@@ -128,6 +141,7 @@ export class ScheduleStore {
   remove(id: string): boolean {
     return this.#db.transaction(() => {
       this.#db.prepare('DELETE FROM schedule_runs WHERE schedule_id = ?').run(id);
+      this.#db.prepare('DELETE FROM schedule_run_requests WHERE schedule_id = ?').run(id);
       return this.#db.prepare('DELETE FROM schedules WHERE id = ?').run(id).changes > 0;
     })();
   }
@@ -167,6 +181,59 @@ export class ScheduleStore {
     this.#db
       .prepare('UPDATE schedule_runs SET last_run = ? WHERE schedule_id = ?')
       .run(JSON.stringify(last), id);
+  }
+
+  /**
+   * Asks the running agent to run a schedule now (`schedule run-now`, the GUI's Run now): its
+   * scheduler takes the request at its next look, within seconds (revision()). False when there
+   * is no such schedule. Its timing is not affected.
+   */
+  requestRun(id: string, requestedBy: string): boolean {
+    return this.#db.transaction(() => {
+      if (!this.get(id)) return false;
+      this.#db
+        .prepare(
+          'INSERT INTO schedule_run_requests (schedule_id, requested_at, requested_by) VALUES (?, ?, ?)',
+        )
+        .run(id, this.#now().toISOString(), requestedBy);
+      return true;
+    })();
+  }
+
+  /** Run-now requests not yet taken, oldest first. */
+  pendingRuns(): RunRequest[] {
+    const rows = this.#db
+      .prepare(
+        'SELECT schedule_id, requested_at, requested_by FROM schedule_run_requests ORDER BY id',
+      )
+      .all() as { schedule_id: string; requested_at: string; requested_by: string }[];
+    return rows.map((r) => ({
+      scheduleId: r.schedule_id,
+      requestedAt: r.requested_at,
+      requestedBy: r.requested_by,
+    }));
+  }
+
+  /** Takes (removes and returns) the pending run-now requests, oldest first; the scheduler's. */
+  takeRunRequests(): RunRequest[] {
+    // IMMEDIATE: the write lock before the read, so no request lands between the two.
+    return this.#db
+      .transaction(() => {
+        const taken = this.pendingRuns();
+        this.#db.prepare('DELETE FROM schedule_run_requests').run();
+        return taken;
+      })
+      .immediate();
+  }
+
+  /**
+   * A number that changes whenever a schedule is added, changed or removed, or a run is
+   * requested, by any process (kept by triggers): cheap enough to read every second or two.
+   */
+  revision(): number {
+    const row = this.#db.prepare('SELECT revision FROM schedule_revision WHERE id = 1').get() as
+      { revision: number } | undefined;
+    return row?.revision ?? 0;
   }
 
   #insert(s: Schedule, position: number): void {

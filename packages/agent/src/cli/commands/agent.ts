@@ -15,12 +15,16 @@ agent run
   heartbeats, answers the platform's requests (scan.start, scan.cancel, schedules.get/put,
   metrics.get, config.get, logs.tail), runs the stored schedules when they are due (see
   schedule --help; logs/scheduler.log), and uploads the outbox in the background. Needs an
-  integration (integration add). One agent per data directory. Logs: logs/agent.log (agent and
-  scans) and logs/integrations.log (connection and uploads).
+  integration (integration add) to start: it is the agent connected to the platform; daemon
+  runs the same agent without one (schedules and local scans only). An integration replaced or
+  removed while it runs is followed within seconds (channel and uploads restart or stop). One
+  agent per data directory. Logs: logs/agent.log (agent and scans) and logs/integrations.log
+  (connection and uploads).
 
 agent status [--json]
-  Whether an agent runs on this data directory and its connection: connected, connecting or
-  waiting to reconnect (with the last error), heartbeat interval, local address, uploads.
+  Whether an agent (agent run or daemon) runs on this data directory, its integration (or none:
+  channel and uploads off), its connection: connected, connecting or waiting to reconnect (with
+  the last error), heartbeat interval, local address, uploads.
 
 Every subcommand takes --data-dir DIR (or NOPESIGHT_DATA_DIR) and -h/--help.
 
@@ -43,6 +47,9 @@ async function runRun(args: string[], io: CliIo): Promise<number> {
     dataDir: values['data-dir'] as string | undefined,
     env: io.env,
     signal: io.signal,
+    // `agent run` is the agent connected to the platform: without an integration it would only
+    // run schedules, which is the daemon's job; refusing keeps a mistyped data directory visible.
+    requireIntegration: true,
     onStarted: ({ agentId, wsUrl, dataDir }) =>
       io.stderr.write(
         `agent ${agentId} running (data ${dataDir}); control channel ${wsUrl}; stop with Ctrl-C\n`,
@@ -73,7 +80,15 @@ async function runStatus(args: string[], io: CliIo): Promise<number> {
   out(
     `agent:        ${running ? `running (pid ${state.pid}, since ${state.startedAt})` : `not running (last stopped ${state.stoppedAt ?? 'without a clean stop'})`}`,
   );
-  out(`agent id:     ${state.agentId}`);
+  if (state.integration === null) {
+    out(
+      `integration:  none configured: control channel and uploads off; schedules and local scans run`,
+    );
+  } else if (state.integration) {
+    out(`integration:  ${state.integration.name} (${state.integration.apiUrl})`);
+  }
+  if (state.integrationError) out(`integration:  cannot be used: ${state.integrationError}`);
+  if (state.agentId) out(`agent id:     ${state.agentId}`);
   if (c?.url) {
     const shown = running ? c.state : 'stopped';
     out(

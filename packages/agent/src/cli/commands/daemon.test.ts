@@ -76,6 +76,30 @@ async function logLine(
   }
 }
 
+interface StatusJson {
+  running: boolean;
+  integration?: { name: string } | null;
+  channel: { state: string };
+}
+
+/** `agent status --json` once `ok` holds (polled every 100 ms up to LIMIT_MS); null if never. */
+async function agentStatus(
+  dataDir: string,
+  ok: (s: StatusJson) => boolean,
+): Promise<StatusJson | null> {
+  const deadline = Date.now() + LIMIT_MS;
+  // Bounded by the deadline.
+  while (Date.now() < deadline) {
+    const r = await runCli(dataDir, ['agent', 'status', '--json']);
+    if (r.out.trim().startsWith('{')) {
+      const s = JSON.parse(r.out) as StatusJson;
+      if (ok(s)) return s;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return null;
+}
+
 async function stopped(d: Daemon): Promise<{ code: number | null; signal: string | null }> {
   d.child.kill('SIGTERM');
   const timeout = new Promise<null>((r) => setTimeout(() => r(null), LIMIT_MS).unref());
@@ -97,9 +121,14 @@ describe('daemon as a process', () => {
         d,
         dataDir,
         'service.log',
-        'no integration is configured: waiting for one (nopesight-scanner integration add)',
+        'no integration is configured: schedules and local scans run; the control channel and uploads start once one is added (nopesight-scanner integration add)',
       ),
     );
+    // The agent runs without an integration: agent.log and agent-state.json say so.
+    assert.ok(await logLine(d, dataDir, 'agent.log', 'agent started'), d.stderr.join('\n'));
+    const state = await agentStatus(dataDir, (s) => s.running && s.integration === null);
+    assert.ok(state, 'agent status never showed the running agent without an integration');
+    assert.equal(state.channel.state, 'stopped');
 
     const second = startDaemon(dataDir);
     const r2 = await second.exited;

@@ -1,11 +1,13 @@
 // `nopesight-scanner schedule add|list|enable|disable|remove|run-now`: the scan schedules in the
-// agent's store, which `agent run` runs (scheduler/). Checked by the same readSchedule as the
-// platform's `schedules.put`.
+// agent's store, which the running agent (`daemon`, `agent run`) runs (scheduler/) and picks up
+// within seconds when edited here. Checked by the same readSchedule as the platform's
+// `schedules.put`. `run-now` hands the run to a running agent, or runs it in the foreground.
 import { randomUUID } from 'node:crypto';
 import { loadConfig, type Config } from '../../config/config.js';
-import { openDataDir } from '../../config/data-dir.js';
+import { openDataDir, type DataDir } from '../../config/data-dir.js';
 import { ScannerError } from '../../errors.js';
 import { LogFiles, type Logger } from '../../log/logger.js';
+import { readAgentState } from '../../platform/agent-runtime.js';
 import { CommandError } from '../../platform/control-channel.js';
 import { readSchedule } from '../../platform/scan-spec.js';
 import { describeTiming, formatInZone, nextRun } from '../../scheduler/timing.js';
@@ -19,8 +21,10 @@ import { usage, withSubcommands } from './integration.js';
 
 const HELP = `Usage: nopesight-scanner schedule <add|list|enable|disable|remove|run-now> [options]
 
-Scan schedules, kept in DATA_DIR/scanner.db and run by \`agent run\` (one scan at a time; results
-are uploaded like any scan). The platform's schedules.put replaces all of them, these included.
+Scan schedules, kept in DATA_DIR/scanner.db and run by the running agent (daemon or agent run;
+one scan at a time; results are uploaded like any scan when an integration is configured). A
+running agent sees edits made here within seconds. The platform's schedules.put replaces all of
+them, these included.
 
 schedule add --name N --targets T... TIMING [options]
   TIMING is one of:
@@ -43,9 +47,13 @@ schedule enable NAME | disable NAME | remove NAME
   NAME is a schedule's name or id. Enabling starts counting from now: runs that came while it
   was disabled are not made up.
 
-schedule run-now NAME [--no-progress] [--no-upload] [--json FILE|-] [--jsonl FILE|-]
-  Runs the schedule's scan now, in the foreground, exactly as \`scan\` would (same output and
-  exit codes). Its timing is not affected.
+schedule run-now NAME [--foreground] [--no-progress] [--no-upload] [--json FILE|-] [--jsonl FILE|-]
+  Runs the schedule's scan now; its timing is not affected. When an agent (daemon, agent run)
+  runs on this data directory, the run is handed to it (as the platform's scans and the
+  schedules run: one at a time, uploaded) and this prints the scan id it started, or why it
+  skipped the run (another scan runs), and returns. Otherwise, or with --foreground, --no-upload,
+  --json or --jsonl, it runs here in the foreground exactly as \`scan\` would (same output and
+  exit codes).
 
 Runs are logged in logs/scheduler.log; edits in logs/app.log. Every subcommand takes
 --data-dir DIR (or NOPESIGHT_DATA_DIR) and -h/--help.
@@ -59,7 +67,8 @@ Examples:
   nopesight-scanner schedule run-now nightly
 
 Exit codes: 0 done; 2 bad usage, an invalid schedule or an unknown NAME; 3 the store cannot be
-read; run-now: as scan.`;
+read; run-now: handed to the agent: 0 started (or still queued), 1 the agent skipped it; in the
+foreground: as scan.`;
 
 const ADD_OPTIONS = {
   name: { type: 'string' },
@@ -77,8 +86,9 @@ const ADD_OPTIONS = {
   disabled: { type: 'boolean' },
 } as const satisfies OptionSpec;
 
-/** Options `run-now` hands to `scan` as they are. */
+/** Options `run-now` hands to `scan` as they are, and --foreground. */
 const RUN_NOW_OPTIONS = {
+  foreground: { type: 'boolean' },
   'no-progress': { type: 'boolean' },
   'no-upload': { type: 'boolean' },
   json: { type: 'string' },
@@ -317,9 +327,21 @@ function scanArgs(s: Schedule, values: Record<string, unknown>): string[] {
   return [...args, '--', ...s.targets];
 }
 
+/** How long run-now waits for a running agent to take its request (its scheduler looks every
+ * 2 s; a start that needs the vault takes a moment more). */
+export const RUN_NOW_HANDOFF_MS = 30_000;
+
 async function runNow(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommandArgs(args, RUN_NOW_OPTIONS);
   if (positionals.length > 1) throw usage('schedule', 'schedule run-now takes one NAME');
+  const dir = await openDataDir(values['data-dir'] as string | undefined, io.env);
+  const here =
+    values.foreground === true ||
+    values['no-upload'] === true ||
+    values.json !== undefined ||
+    values.jsonl !== undefined;
+  const agent = here ? null : await readAgentState(dir).catch(() => null);
+  if (agent?.running) return handOff(dir, positionals[0], agent.state.pid, io);
   return withSession(values['data-dir'], io, async ({ store, config, runs }) => {
     const s = validate({ ...findSchedule(store, positionals[0], 'run-now') }, config);
     const log = runs.child({ scheduleId: s.id, schedule: s.name, trigger: 'run-now' });
@@ -343,5 +365,49 @@ async function runNow(args: string[], io: CliIo): Promise<number> {
     }
     finish(code === EXIT.interrupted ? 'cancelled' : 'completed');
     return code;
+  });
+}
+
+/**
+ * Leaves a run-now request for the running agent and waits (bounded) until its scheduler has
+ * started the run or said why not.
+ */
+async function handOff(
+  dir: DataDir,
+  key: string | undefined,
+  pid: number,
+  io: CliIo,
+): Promise<number> {
+  const out = (line: string) => io.stdout.write(`${line}\n`);
+  return withSession(dir.root, io, async ({ store, config, audit }) => {
+    const s = validate({ ...findSchedule(store, key, 'run-now') }, config);
+    const askedAt = new Date();
+    store.schedules.requestRun(s.id, 'cli');
+    audit.info('schedule run-now requested from the running agent', {
+      scheduleId: s.id,
+      name: s.name,
+      agentPid: pid,
+    });
+    const deadline = Date.now() + RUN_NOW_HANDOFF_MS;
+    // Polls every 200 ms until the agent answers or the deadline passes (then it stays queued).
+    while (Date.now() < deadline && !io.signal.aborted) {
+      const taken = !store.schedules.pendingRuns().some((r) => r.scheduleId === s.id);
+      const last = store.schedules.runState(s.id)?.last;
+      if (taken && last && Date.parse(last.at) >= askedAt.getTime()) {
+        if (last.outcome === 'skipped') {
+          out(`${s.name}: the running agent (pid ${pid}) did not run it: ${last.detail ?? '?'}`);
+          return EXIT.failed;
+        }
+        out(
+          `${s.name}: started by the running agent (pid ${pid}) as scan ${last.scanId ?? '?'}; its progress is in logs/scheduler.log and schedule list`,
+        );
+        return EXIT.ok;
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    out(
+      `${s.name}: queued for the running agent (pid ${pid}); it had not taken the request yet (schedule list shows the run once it starts)`,
+    );
+    return EXIT.ok;
   });
 }
