@@ -9,6 +9,7 @@ import { agentCommand } from './agent.js';
 import { scheduleCommand } from './schedule.js';
 import { serviceCommand } from './service.js';
 import { daemonCommand } from './daemon.js';
+import { guiCommand } from './gui.js';
 
 export const COMMANDS: Command[] = [
   scanCommand,
@@ -20,4 +21,5 @@ export const COMMANDS: Command[] = [
   scheduleCommand,
   serviceCommand,
   daemonCommand,
+  guiCommand,
 ];

@@ -1,0 +1,100 @@
+// Status: the platform connection, agent metrics, scan history with success rates, the upload
+// outbox and its dead letters, and the log viewer; refreshed by the live `status` event.
+import { useEffect, useState } from 'preact/hooks';
+import { Loading } from '../app.js';
+import { href, useLive, useResource } from '../hooks.js';
+import { dateTime, duration, percent } from '../format.js';
+import type { ScanList, StatusView } from '../types.js';
+import { Badge } from '../ui/badge.js';
+import { Card, Empty } from '../ui/empty.js';
+import { LogViewer } from './log-viewer.js';
+import { ChannelCard, MetricsCard, OutboxCard } from './status-cards.js';
+
+export function StatusTab() {
+  const res = useResource<StatusView>('/status');
+  const scans = useResource<ScanList>('/scans?limit=20');
+  const [status, setStatus] = useState<StatusView | null>(null);
+  useEffect(() => setStatus(res.data), [res.data]);
+  useLive<StatusView>('status', setStatus);
+  useLive('scan.finished', () => void scans.reload());
+
+  return (
+    <div class="status-grid">
+      {!status ? (
+        res.error ? (
+          <p class="error">{res.error.message}</p>
+        ) : (
+          <Loading />
+        )
+      ) : (
+        <>
+          <ChannelCard status={status} />
+          <MetricsCard status={status} />
+          <ScanHistory list={scans.data} totals={status.scans} />
+          <OutboxCard status={status} />
+        </>
+      )}
+      <LogViewer />
+    </div>
+  );
+}
+
+function ScanHistory({ list, totals }: { list: ScanList | null; totals: StatusView['scans'] }) {
+  return (
+    <Card
+      title="Scan history"
+      class="wide"
+      actions={
+        <span class="muted" data-scan-totals>
+          {totals.total} scans · {totals.succeeded} succeeded · {percent(totals.successRate)}{' '}
+          success rate
+        </span>
+      }
+    >
+      {!list ? (
+        <Loading />
+      ) : list.scans.length === 0 ? (
+        <Empty title="No scans yet">
+          <p>
+            Start one from the <a href={href('scan')}>Scan</a> tab or let a schedule run.
+          </p>
+        </Empty>
+      ) : (
+        <div class="table-wrap">
+          <table class="data compact" data-table="scan-history">
+            <thead>
+              <tr>
+                <th scope="col">Started</th>
+                <th scope="col">State</th>
+                <th scope="col">Source</th>
+                <th scope="col">Targets</th>
+                <th scope="col">Alive</th>
+                <th scope="col">Collected</th>
+                <th scope="col">Duration</th>
+                <th scope="col">Success rate</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.scans.map((s) => (
+                <tr key={s.scanId}>
+                  <td>
+                    <a href={href('scan', s.scanId)}>{dateTime(s.startedAt)}</a>
+                  </td>
+                  <td>
+                    <Badge status={s.state} />
+                  </td>
+                  <td>{s.source ?? '—'}</td>
+                  <td class="mono scope">{s.targets.join(', ')}</td>
+                  <td>{s.counts.alive}</td>
+                  <td>{s.counts.collected}</td>
+                  <td>{duration(s.durationMs)}</td>
+                  <td>{percent(s.successRate ?? null)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </Card>
+  );
+}

@@ -1,0 +1,203 @@
+// The shapes the GUI server's JSON API returns (docs/gui.md), as far as the page reads them.
+// Host records and scan summaries are the model's own types.
+import type { HostRecord, ProtocolStatus, ScanSummary } from '@nopesight/model';
+
+export type { HostRecord, ProtocolStatus, ScanSummary };
+
+export interface Session {
+  version: string;
+  dataDir: string;
+  csrf: string;
+  platform: string;
+}
+
+export interface Integration {
+  name: string;
+  apiUrl: string;
+  agentId: string;
+  wsUrl: string | null;
+  secretsSet: string[];
+}
+
+export interface ConnectionTest {
+  ok: boolean;
+  latencyMs?: number;
+  error?: { code: string; message: string };
+}
+
+export type CredentialKind = 'windows' | 'ssh' | 'snmp' | 'vcenter';
+
+export interface CredentialView {
+  name: string;
+  kind: CredentialKind;
+  username?: string;
+  domain?: string;
+  port?: number;
+  snmpVersion?: '1' | '2c' | '3';
+  securityLevel?: string;
+  authProtocol?: string;
+  privProtocol?: string;
+  sudo?: string;
+  scope: string[];
+  jump?: { address: string; port?: number; credential?: string; credentialId?: string };
+  secretsSet: string[];
+}
+
+export interface CredentialTest {
+  ok: boolean;
+  status: ProtocolStatus;
+  message: string;
+  durationMs: number;
+}
+
+export interface ScanProgress {
+  swept: number;
+  alive: number;
+  collected: number;
+  expected: number | null;
+  elapsedMs: number;
+}
+
+export interface ScanListEntry extends ScanSummary {
+  source?: 'cli' | 'gui' | 'schedule' | 'platform';
+  successRate?: number | null;
+}
+
+export interface ScanList {
+  scans: ScanListEntry[];
+  current: { scanId: string; progress: ScanProgress | null } | null;
+}
+
+export interface HostSummary {
+  address: string;
+  hostnames: (string | { name: string; source?: string })[];
+  ciType: string;
+  protocols: {
+    protocol: string;
+    status: ProtocolStatus;
+    error?: { code: string; message: string } | null;
+  }[];
+  openPorts: number[];
+}
+
+export interface ScanDetail {
+  scan: ScanSummary;
+  hosts: HostSummary[];
+  /** Hosts in the scan; more than `hosts` when the answer was truncated. */
+  total?: number;
+  truncated?: boolean;
+}
+
+export interface LastRun {
+  at: string;
+  outcome: 'started' | 'skipped' | 'finished';
+  detail?: string;
+  scanId?: string;
+  state?: string;
+}
+
+export interface ScheduleView {
+  id?: string;
+  name: string;
+  cron?: string;
+  daily?: string;
+  weekly?: { days: string[]; at: string };
+  everyHours?: number;
+  /** The server's wording of the timing, when it sends one. */
+  timing?: string | Record<string, unknown>;
+  timezone?: string | null;
+  blackouts?: string[];
+  staggerSeconds?: number;
+  targets: string[];
+  excludes?: string[];
+  protocols?: string[] | 'none';
+  ports?: string;
+  enabled: boolean;
+  nextRunAt: string | null;
+  lastRun: LastRun | null;
+}
+
+export interface ServiceView {
+  manager: 'systemd' | 'launchd' | 'winsw' | null;
+  installed: boolean;
+  /** null: unknown (the status could not be read). */
+  running: boolean | null;
+  status?: string;
+  statusText?: string;
+  unitPath?: string;
+  canManage: boolean;
+  reason?: string;
+}
+
+export interface ChannelState {
+  state: string;
+  since?: string;
+  url?: string;
+  connects?: number;
+  lastError?: string | null;
+  retryAt?: string | null;
+  localAddress?: string | null;
+}
+
+export interface AgentMetrics {
+  cpuPercent: number;
+  processCpuPercent?: number;
+  memory: { rssBytes: number; totalBytes: number; freeBytes: number };
+  diskFreeBytes: number | null;
+  localIp: string | null;
+  scans: { completed: number; failed: number; successRate: number | null };
+  outboxDepth: number;
+  deadLetters: number;
+  uptimeSeconds: number;
+}
+
+export interface DeadLetter {
+  key: string;
+  scanId: string;
+  seq: number;
+  hosts?: number;
+  bytes?: number;
+  createdAt?: string;
+  attempts?: number;
+  reason: string | null;
+}
+
+export interface StatusView {
+  agent: {
+    pid: number;
+    startedAt: string;
+    agentId: string;
+    channel: ChannelState;
+    stoppedAt: string | null;
+    /** Whether that daemon's process still runs. */
+    running?: boolean;
+    uploads?: {
+      lastDrainAt: string | null;
+      pending: number;
+      deadLetters: number;
+      error: string | null;
+    };
+  } | null;
+  channel?: ChannelState | string | null;
+  metrics: AgentMetrics | null;
+  outbox: {
+    pending: number;
+    pendingBytes?: number;
+    deadLetterCount?: number;
+    deadLetters: DeadLetter[];
+  };
+  agentError?: string;
+  scans: { total: number; succeeded: number; successRate: number | null };
+}
+
+export interface LogEntry {
+  ts?: string;
+  level?: string;
+  msg?: string;
+  /** A line that is not JSON. */
+  raw?: string;
+  [field: string]: unknown;
+}
+
+export const LOG_NAMES = ['agent', 'service', 'scheduler', 'integrations', 'app'] as const;
+export type LogName = (typeof LOG_NAMES)[number];
