@@ -102,6 +102,7 @@ smb_up() {
   printf '%s\n%s\n' "$SMB_PASS" "$SMB_PASS" |
     ip netns exec "$NS_smb" "${priv[@]}" pdbedit -s "$d/smb.conf" -a -t -u "$SMB_USER" >"$LOGS/pdbedit.log" 2>&1 ||
     die "pdbedit failed (see $LOGS/pdbedit.log)"
+  smb_plant_windows "$d" "${priv[@]}" # test/lab/services/smb-registry.sh
   smb_plant_registry "$d" "${priv[@]}"
   start_bg samba-dcerpcd "$NS_smb" "${priv[@]}" "$SAMBA_LIBEXEC/samba-dcerpcd" -F --no-process-group \
     --libexec-rpcds -s "$d/smb.conf"

@@ -159,9 +159,9 @@ test('checkCredential reports an unreadable vcenter CA file as failed ERR_CONFIG
   assert.equal(attempt.error?.code, 'ERR_CONFIG_INVALID');
 });
 
-test('checkCredential answers Windows credentials with ERR_NOT_SUPPORTED', async () => {
+test('checkCredential refuses a Windows credential without a password before connecting', async () => {
   const { attempt } = await check(
-    { credential: { ...base, kind: 'windows', username: 'u', domain: '.' }, secrets: SECRETS },
+    { credential: { ...base, kind: 'windows', username: 'u', domain: '.' }, secrets: {} },
     445,
   );
   assert.deepEqual(
@@ -171,7 +171,7 @@ test('checkCredential answers Windows credentials with ERR_NOT_SUPPORTED', async
       status: 'failed',
       credentialId: 'cred-check-1',
       durationMs: 0,
-      error: { code: 'ERR_NOT_SUPPORTED', message: 'Windows logins arrive with the SMB/NTLM work' },
+      error: { code: 'ERR_CONFIG_INVALID', message: 'windows credential has no password' },
     },
   );
 });

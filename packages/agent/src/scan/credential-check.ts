@@ -13,6 +13,9 @@ import type { HostKeyCheck } from '../transports/ssh/ssh-session.js';
 import { loginSsh, type SshJumpLogin } from './ssh-login.js';
 import { openSnmp, varbindText } from '../transports/snmp/snmp-session.js';
 import { vimClientFor } from './vcenter-login.js';
+import { loginWindows } from './windows-login.js';
+import { bindOverPipe } from '../transports/dcerpc/pipe-transport.js';
+import { netrServerGetInfo, SRVSVC, SRVSVC_PIPE } from '../transports/dcerpc/interfaces/srvsvc.js';
 
 /** What a check found: the attempt as host records carry it, and facts learnt on the way. */
 export type CredentialCheck = { attempt: ProtocolAttempt; facts: Record<string, string> };
@@ -153,6 +156,45 @@ async function checkVcenter(
   }
 }
 
+async function checkWindows(
+  unlocked: UnlockedCredential,
+  address: string,
+  signal: AbortSignal,
+  timeoutMs: number,
+): Promise<Facts> {
+  const login = await loginWindows(unlocked, address, {
+    signal,
+    timeoutMs: Math.min(timeoutMs, CONNECT_LIMIT_MS * 2),
+  });
+  try {
+    const info = login.client.serverInfo;
+    const facts: Facts = {
+      dialect: login.client.dialect,
+      signingRequired: String(info.signingRequired),
+    };
+    if (info.nbComputerName) facts['netbiosName'] = info.nbComputerName;
+    if (info.nbDomainName) facts['netbiosDomain'] = info.nbDomainName;
+    if (info.osVersion) facts['osVersion'] = info.osVersion;
+    // The login proved the credential; srvsvc facts are a bonus.
+    try {
+      const rpc = await bindOverPipe(login.ipc, SRVSVC_PIPE, SRVSVC, { signal, timeoutMs });
+      try {
+        const s = await netrServerGetInfo(rpc, 101, { signal, timeoutMs });
+        if (s.name) facts['serverName'] = s.name;
+        facts['serverVersion'] = `${s.versionMajor}.${s.versionMinor}`;
+        if (s.comment) facts['serverComment'] = s.comment;
+      } finally {
+        await rpc.close().catch(() => undefined);
+      }
+    } catch (err) {
+      if (signal.aborted || !(err instanceof ScannerError)) throw err;
+    }
+    return facts;
+  } finally {
+    await login.close();
+  }
+}
+
 /**
  * The attempt a host record carries for one credential on one protocol: status via
  * statusForError, duration since `started` (a performance.now() reading), and the error's code
@@ -190,7 +232,8 @@ export function failedLogin(
 /**
  * Tries `unlocked` on `address` over the credential kind's protocol and reports the attempt
  * (status via statusForError, `credentialId`, duration, error code and message) plus facts
- * (ssh: hostname, uname, host key; snmp: sysName, sysDescr, sysObjectID; vcenter: about, tlsVerify).
+ * (ssh: hostname, uname, host key; snmp: sysName, sysDescr, sysObjectID; vcenter: about, tlsVerify;
+ * windows: SMB dialect, signing, NetBIOS names, srvsvc server name and version).
  * Ordinary failures are results, never exceptions; secrets never appear in what it returns.
  * @example const { attempt } = await checkCredential(unlocked, '198.18.0.10', { signal, timeoutMs: 10_000 });
  */
@@ -227,7 +270,8 @@ export async function checkCredential(
         facts = await checkVcenter(credential, secrets, address, signal, opts.timeoutMs);
         break;
       case 'windows':
-        throw new ScannerError('ERR_NOT_SUPPORTED', 'Windows logins arrive with the SMB/NTLM work');
+        facts = await checkWindows(unlocked, address, signal, opts.timeoutMs);
+        break;
     }
     return { attempt: attempt(null), facts: redactFacts(facts, secretList) };
   } catch (err) {

@@ -22,6 +22,7 @@ import { checkCredential } from './credential-check.js';
 import { collectSshHost } from './ssh-host.js';
 import { collectSnmpHost } from './snmp-host.js';
 import { collectVcenterHost } from './vcenter-host.js';
+import { collectWindowsHost } from './windows-host.js';
 import { EnterpriseNumbers } from '../collectors/snmp/index.js';
 import { jumpLoginFor } from './ssh-login.js';
 import { CredentialEngine, memoryAffinity } from './credential-engine.js';
@@ -30,7 +31,7 @@ import { openStore, type Store } from '../store/index.js';
 import type { CollectOutcome, ScanRequest, ScanStages } from './run-scan.js';
 
 /** Protocols whose logins this build can try (the others are selected but not yet collected). */
-const CHECKABLE: ReadonlySet<Protocol> = new Set(['ssh', 'snmp', 'vcenter']);
+const CHECKABLE: ReadonlySet<Protocol> = new Set(['ssh', 'snmp', 'vcenter', 'windows']);
 /** Credentials tried per protocol per host before giving up (lockout safety). */
 const MAX_TRIES_PER_PROTOCOL = 3;
 
@@ -216,6 +217,8 @@ const HOST_LEVEL_FAILURES: ReadonlySet<string> = new Set([
 
 /** Budget for a vCenter's whole inventory once logged in (a few paged retrieves). */
 const VCENTER_COLLECT_BUDGET_MS = 300_000;
+/** Budget for one Windows host's inventory once logged in (registry, SAM, services over RPC). */
+const WINDOWS_COLLECT_BUDGET_MS = 180_000;
 /** Budget for one device's SNMP walks once its agent answered. */
 const SNMP_COLLECT_BUDGET_MS = 120_000;
 /** Enterprise names for sysObjectID, read once per process on first use. */
@@ -268,7 +271,11 @@ async function collect(
       });
     }
     if (outcome.attempt.status === 'success') return outcome;
-    if (protocol === 'ssh' && HOST_LEVEL_FAILURES.has(outcome.attempt.error?.code ?? '')) break;
+    if (
+      (protocol === 'ssh' || protocol === 'windows') &&
+      HOST_LEVEL_FAILURES.has(outcome.attempt.error?.code ?? '')
+    )
+      break;
   }
   if (!last && skipped.length > 0) {
     return {
@@ -314,6 +321,15 @@ async function tryCredential(
       retries: scan.retries,
       collectTimeoutMs: SNMP_COLLECT_BUDGET_MS,
       enterprises,
+      log,
+    });
+  }
+  if (protocol === 'windows' && credential.kind === 'windows') {
+    return collectWindowsHost(unlocked, address, {
+      signal,
+      loginTimeoutMs: timeoutMs,
+      callTimeoutMs: timeoutMs,
+      collectTimeoutMs: WINDOWS_COLLECT_BUDGET_MS,
       log,
     });
   }

@@ -252,3 +252,19 @@ test('buildCredential stores one scope token per target', () => {
   });
   assert.deepEqual(credential.scope, ['10.0.0.0/24', '10.0.1.0/24', 'db1.example']);
 });
+
+test('buildCredential keeps remote execution off for windows unless asked, and only for windows', () => {
+  const w = { name: 'w', kind: 'windows', username: 'ann', secrets: { password: 'p' } } as const;
+  const off = build(w).credential;
+  assert.equal(off.kind === 'windows' && off.remoteExec, false);
+  const on = build({ ...w, remoteExec: true }).credential;
+  assert.equal(on.kind === 'windows' && on.remoteExec, true);
+  rejects(
+    { name: 's', kind: 'ssh', username: 'u', secrets: { password: 'p' }, remoteExec: true },
+    /remoteExec does not apply to ssh/,
+  );
+  rejects(
+    { name: 'v', kind: 'snmp', secrets: { community: 'c' }, remoteExec: true },
+    /remoteExec does not apply to snmp/,
+  );
+});

@@ -54,6 +54,8 @@ export interface CredentialInput {
   privProtocol?: SnmpPrivProtocol;
   tlsVerify?: boolean;
   caFile?: string;
+  /** windows: allow remote execution through a temporary service (processes, connections). */
+  remoteExec?: boolean;
   /** ssh: a jump host; `credential` is the name or id of a stored SSH credential for it. */
   jump?: { address: string; port?: number; credential: string };
   secrets?: CredentialSecrets;
@@ -141,7 +143,10 @@ export function buildCredential(input: CredentialInput, meta: CredentialMeta): U
       ]);
       const { username, domain } = parseWindowsAccount(label, input.username, input.domain);
       need(label, secrets, 'password', 'Windows logons need a password');
-      return { credential: { ...base, kind, username, domain }, secrets };
+      const remoteExec = input.remoteExec ?? false;
+      if (typeof remoteExec !== 'boolean')
+        throw invalid(`${label}: remoteExec must be true or false`);
+      return { credential: { ...base, kind, username, domain, remoteExec }, secrets };
     }
     case 'ssh': {
       unused([
@@ -152,6 +157,7 @@ export function buildCredential(input: CredentialInput, meta: CredentialMeta): U
         'privProtocol',
         'tlsVerify',
         'caFile',
+        'remoteExec',
       ]);
       const username = requireUsername(label, input.username);
       const port = validatePort(label, input.port, 22);
@@ -193,6 +199,7 @@ export function buildCredential(input: CredentialInput, meta: CredentialMeta): U
         'authProtocol',
         'privProtocol',
         'jump',
+        'remoteExec',
       ]);
       const username = requireUsername(label, input.username, true);
       const port = validatePort(label, input.port, 443);
@@ -218,7 +225,7 @@ function buildSnmp(
   base: CredentialMeta & { name: string; scope: string[] },
   secrets: CredentialSecrets,
 ): UnlockedCredential {
-  for (const f of ['domain', 'sudo', 'tlsVerify', 'caFile', 'jump'] as const) {
+  for (const f of ['domain', 'sudo', 'tlsVerify', 'caFile', 'jump', 'remoteExec'] as const) {
     if (input[f] !== undefined) throw invalid(`${label}: ${f} does not apply to snmp credentials`);
   }
   const version = oneOf(label, 'version', input.version ?? '2c', SNMP_VERSIONS);

@@ -25,6 +25,12 @@ export interface WindowsCredential extends CredentialBase {
   username: string;
   /** NetBIOS or DNS domain; '.' means the target's local accounts. */
   domain: string;
+  /**
+   * Allow remote execution (a temporary service running tasklist/netstat, output read from
+   * ADMIN$, both deleted afterwards) for processes and connections. Off unless set; absent in
+   * vaults written before the option existed.
+   */
+  remoteExec?: boolean;
 }
 
 export interface SshCredential extends CredentialBase {

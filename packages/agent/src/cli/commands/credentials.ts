@@ -47,6 +47,9 @@ credentials add PROTOCOL --name NAME [options]
   --name NAME              unique name (letters, digits, space, . _ @ -)
   --username U             windows: DOMAIN\\user, user@domain, .\\user (local) or user
   --domain D               windows: domain when --username has none (default . = local)
+  --remote-exec            windows: allow remote execution for processes and connections (a
+                           temporary service runs tasklist and netstat, its output is read from
+                           ADMIN$; service and file are deleted afterwards). Off by default
   --port N                 ssh 22, snmp 161, vcenter 443 by default
   --sudo MODE              ssh: none (default), nopasswd, password
   --jump-host HOST[:PORT]  ssh: reach targets through this jump host (bastion), one hop
@@ -119,6 +122,7 @@ const ADD_OPTIONS = {
   'priv-protocol': { type: 'string' },
   'tls-verify': { type: 'string' },
   'ca-file': { type: 'string' },
+  'remote-exec': { type: 'boolean' },
   scope: { type: 'string', multiple: true },
   stdin: { type: 'boolean' },
 } as const satisfies OptionSpec;
@@ -283,6 +287,7 @@ async function runAdd(args: string[], io: CliIo): Promise<number> {
   if (str('tls-verify') !== undefined)
     input.tlsVerify = parseBool('--tls-verify', str('tls-verify')!);
   if (str('ca-file') !== undefined) input.caFile = await checkCaFile(str('ca-file')!);
+  if (values['remote-exec'] === true) input.remoteExec = true;
 
   // Validate everything that is not secret before asking for secrets.
   // Check the non-secret fields before asking for secrets, so nobody types a password twice.
@@ -309,6 +314,13 @@ async function runAdd(args: string[], io: CliIo): Promise<number> {
       io.stderr.write(
         `warning: '${added.name}' will not verify the vCenter certificate; anyone on the path can read the password\n`,
       );
+    }
+    if (added.kind === 'windows' && added.remoteExec) {
+      // Remote execution creates services on targets: an explicit choice, logged.
+      log.logger.warn('remote execution allowed for a credential', {
+        id: added.id,
+        name: added.name,
+      });
     }
     io.stdout.write(`added ${added.kind} credential '${added.name}' (id ${added.id})\n`);
     return EXIT.ok;
@@ -446,7 +458,7 @@ async function resolveTarget(
 function details(c: Credential): string {
   switch (c.kind) {
     case 'windows':
-      return `${c.domain}\\${c.username}`;
+      return `${c.domain}\\${c.username}${c.remoteExec ? ' remote-exec' : ''}`;
     case 'ssh':
       return `${c.username} port ${c.port} sudo ${c.sudo}${c.jump ? ` via ${c.jump.address}:${c.jump.port}` : ''}`;
     case 'snmp':
