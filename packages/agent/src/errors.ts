@@ -25,6 +25,13 @@ export const ERROR_CODES = [
   'ERR_PLATFORM_AUTH',
   'ERR_PLATFORM_UNAVAILABLE',
   'ERR_UPLOAD_REJECTED',
+  // The local GUI's API (docs/gui.md); their HTTP statuses: gui/server/http.ts statusFor.
+  'ERR_GUI_AUTH',
+  'ERR_GUI_CSRF',
+  'ERR_GUI_BAD_REQUEST',
+  'ERR_GUI_NOT_FOUND',
+  'ERR_GUI_INTERNAL',
+  'ERR_SCAN_RUNNING',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -5,7 +5,8 @@
 // credential added, edited, tested and deleted without its secret ever reaching the page, a scan
 // of loopback listeners with its results and a host's record, a cancelled scan seen live, a
 // schedule's life, the service card, the status tab; one form done with the keyboard only.
-// A screenshot of each tab lands in artifacts/gui/<tab>.png.
+// A screenshot of each tab lands in artifacts/gui/<tab>.png (a few more: a Windows credential's
+// form, a host record, a cancelled sweep's progress, the dark status).
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -33,6 +34,7 @@ const SECRETS = {
   newPassword: 'Gui-Secret-Pa55word-2',
   community: 'gui-secret-community-3',
   keyboard: 'Gui-Secret-Keyboard-4',
+  windows: 'Gui-Secret-Windows-5',
 };
 
 /** What page.evaluate reads of the page's focus (the tests' tsconfig has no DOM types). */
@@ -234,6 +236,22 @@ describe(
       await page.click('form[data-form=credential] button[type=submit]');
       await visible('tr[data-credential="switches"]');
 
+      // Windows with remote execution: the checkbox carries its warning; the list shows it.
+      await page.click('[data-action=add-credential]');
+      await page.selectOption('#cred-kind', 'windows');
+      await page.fill('#cred-name', 'win-admins');
+      await page.fill('#cred-username', 'CORP\\scanner');
+      await page.fill('#cred-password', SECRETS.windows);
+      assert.match(await text('[data-warning=remote-exec]'), /temporary service on each target/);
+      await page.check('#cred-remoteExec');
+      await shot('credentials-windows');
+      await page.click('form[data-form=credential] button[type=submit]');
+      await visible('tr[data-credential="win-admins"] [data-remote-exec]');
+      await page.click('tr[data-credential="win-admins"] [data-action=edit]');
+      assert.ok(await page.isChecked('#cred-remoteExec'), 'the edit form shows it on');
+      await page.keyboard.press('Escape');
+      await page.locator('dialog[data-dialog=credential]').waitFor({ state: 'detached' });
+
       // Edit: the secret field is blank and says "stored"; a blank secret keeps it.
       await page.click('tr[data-credential="linux-root"] [data-action=edit]');
       await visible('dialog[data-dialog=credential] [data-stored=password]');
@@ -267,7 +285,7 @@ describe(
       await page.click('tr[data-credential="switches"] [data-action=delete]');
       await page.click('dialog[data-dialog=confirm] button.danger');
       await page.locator('tr[data-credential="switches"]').waitFor({ state: 'detached' });
-      assert.equal(await page.locator('tr[data-credential]').count(), 1);
+      assert.equal(await page.locator('tr[data-credential]').count(), 2);
     });
 
     test('Scan: loopback listeners are found; results table and a host record', async () => {
@@ -332,7 +350,13 @@ describe(
       await visible('tr[data-schedule=nightly]');
       const row = page.locator('tr[data-schedule=nightly]');
       assert.match((await row.locator('[data-cell=timing]').textContent()) ?? '', /Thu at 02:30/);
-      assert.match((await row.locator('[data-cell=next]').textContent()) ?? '', /in \d+/);
+      // The next run reads in the schedule's zone, as its timing does; no service runs, and the
+      // tab says schedules will not run at their times until one does.
+      assert.match(
+        (await row.locator('[data-cell=next]').textContent()) ?? '',
+        /(Mon|Thu).*02:30 Europe\/Berlin.*in \d+/,
+      );
+      await visible('[data-no-agent]');
       await shot('scheduler');
 
       await row.locator('[data-action=toggle]').click();
@@ -341,8 +365,12 @@ describe(
       await row.locator('[data-action=toggle]').click();
       await page.locator('tr[data-schedule=nightly]:not(.disabled)').waitFor();
 
+      // No agent service runs: the scan runs in this GUI, followed on the Scheduler tab.
       await row.locator('[data-action=run-now]').click();
+      await visible('[data-local-run], .banner:has-text("nightly finished here")');
+      await page.locator('.banner', { hasText: 'nightly finished here: completed' }).waitFor();
       await page.locator('tr[data-schedule=nightly] [data-cell=last] .badge').waitFor();
+      assert.equal(await page.locator('[data-local-run]').count(), 0, 'the progress card left');
       await tab('scan');
       await page.locator('[data-scan-facts] .badge[data-status=completed]').waitFor();
       await tab('scheduler');
@@ -355,6 +383,12 @@ describe(
     test('Service: status card and the definition preview', async () => {
       await tab('service');
       await visible('[data-service]');
+      // Where this process cannot manage services, the note says what to do instead and why.
+      if ((await page.locator('[data-cannot-manage]').count()) > 0) {
+        assert.match(await text('[data-cannot-manage]'), /nopesight-scanner (daemon|service)/);
+        assert.match(await text('[data-cannot-manage]'), /Why: /);
+        assert.ok(!(await page.isEnabled('[data-action=install]')));
+      }
       await page.click('[data-action=preview]');
       await visible('[data-preview]');
       assert.match(await text('[data-preview]'), /nopesight-scanner/);
@@ -367,7 +401,11 @@ describe(
       assert.match(await text('[data-metrics]'), /CPU/);
       await visible('[data-outbox]');
       await visible('table[data-table=scan-history] tbody tr');
-      assert.match(await text('[data-scan-totals]'), /\d+ scans/);
+      // One definition of the success rate: the metrics card and the history header agree.
+      const totals = await text('[data-scan-totals]');
+      assert.match(totals, /\d+ ended scans: \d+ completed, \d+ failed, \d+ cancelled · /);
+      assert.match(totals, /1 cancelled/, 'the cancelled sweep is counted as cancelled');
+      assert.ok(totals.endsWith(await text('[data-metric=scans] dd')), totals);
       await page.selectOption('#log-name', 'app');
       await page.locator('[data-log=app] tr').first().waitFor();
       await shot('status');

@@ -228,6 +228,7 @@ export class Scheduler {
         at: now.toISOString(),
         outcome: 'skipped',
         detail: `${reason}: ${detail}`,
+        reason,
       });
       return { scheduleId: s.id, slot, missed, outcome: 'skipped', reason };
     };
@@ -286,6 +287,7 @@ export class Scheduler {
         at: this.#now().toISOString(),
         outcome: 'skipped',
         detail: `run-now ${reason}: ${detail}`,
+        reason,
       });
       return { ...base, outcome: 'skipped', reason };
     };

@@ -34,8 +34,11 @@ export interface Schedule {
 export interface LastRun {
   at: string;
   outcome: 'started' | 'skipped' | 'finished';
-  /** skipped: why; finished: the scan's state. */
+  /** skipped: why (`REASON: words`); finished: the scan's state. */
   detail?: string;
+  /** skipped: the scheduler's reason word (`busy`, `still-running`, `blackout`, `invalid`,
+   * `start-failed`), for callers that act on it (a run-now hand-off). */
+  reason?: string;
   scanId?: string;
   state?: ScanState;
 }

@@ -9,6 +9,7 @@ import { ProgressLine } from '../progress.js';
 import { formatSummary } from '../summary-table.js';
 import { jsonDocumentWriter, jsonlWriter, type ResultWriter } from '../../scan/result-writers.js';
 import { parseProtocols, prepareScanJob } from '../../scan/scan-job.js';
+import type { ScanSource } from '../../store/scans.js';
 
 const HELP = `Usage: nopesight-scanner scan TARGETS... [options]
 
@@ -75,7 +76,11 @@ function positiveInt(name: string, value: string | undefined): number | undefine
   return Number(value);
 }
 
-async function runScanCommand(args: string[], io: CliIo): Promise<number> {
+async function runScanCommand(
+  args: string[],
+  io: CliIo,
+  source: ScanSource = { kind: 'cli' },
+): Promise<number> {
   const { values, positionals } = parseCommandArgs(args, OPTIONS);
   if (positionals.length === 0) {
     throw new ScannerError('ERR_CONFIG_INVALID', 'scan needs at least one target (see --help)');
@@ -101,6 +106,7 @@ async function runScanCommand(args: string[], io: CliIo): Promise<number> {
       fingerprint: values['no-fingerprint'] !== true,
     },
     signal: io.signal,
+    source,
   });
 
   const writers: ResultWriter[] = [];
@@ -146,9 +152,20 @@ function compareAddress(a: string, b: string): number {
   return key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
 }
 
+/**
+ * `scan` run on someone else's behalf, recorded and logged with that source: `schedule run-now`
+ * in the foreground scans as `schedule <name>`, like the agent's scheduled runs.
+ *
+ * @example
+ *   await runScanAs({ kind: 'schedule', scheduleId: s.id, scheduleName: s.name }, args, io);
+ */
+export function runScanAs(source: ScanSource, args: string[], io: CliIo): Promise<number> {
+  return runScanCommand(args, io, source);
+}
+
 export const scanCommand: Command = {
   name: 'scan',
   summary: 'sweep targets, fingerprint open ports and collect inventory',
   help: HELP,
-  run: runScanCommand,
+  run: (args, io) => runScanCommand(args, io),
 };

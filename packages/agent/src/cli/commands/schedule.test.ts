@@ -8,6 +8,8 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../../../../test/support/cli-io.js';
+import { dataDirLayout } from '../../config/data-dir.js';
+import { openStore } from '../../store/index.js';
 
 interface Listed {
   id: string;
@@ -239,6 +241,20 @@ describe('schedule command', () => {
     const log = readFileSync(join(dataDir, 'logs', 'scheduler.log'), 'utf8');
     assert.match(log, /"msg":"schedule run started".*"trigger":"run-now"/);
     assert.match(log, /"msg":"schedule run finished".*"state":"completed"/);
+    // Recorded and logged as the schedule's scan, like the agent's scheduled runs (not `cli`).
+    const scanId = results[0]!.replace(/\.json$/, '');
+    const store = openStore(dataDirLayout(dataDir));
+    try {
+      assert.deepEqual(store.scans.get(scanId)?.source, {
+        kind: 'schedule',
+        scheduleId: (await listed()).find((s) => s.name === 'loopback')?.id,
+        scheduleName: 'loopback',
+      });
+    } finally {
+      store.close();
+    }
+    const agentLog = readFileSync(join(dataDir, 'logs', 'agent.log'), 'utf8');
+    assert.match(agentLog, /"msg":"scan started".*"source":"schedule loopback"/);
     const last = (await listed()).find((s) => s.name === 'loopback')?.lastRun;
     assert.deepEqual(
       { outcome: last?.outcome, state: last?.state },

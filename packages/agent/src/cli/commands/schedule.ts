@@ -10,13 +10,14 @@ import { LogFiles, type Logger } from '../../log/logger.js';
 import { readAgentState } from '../../platform/agent-runtime.js';
 import { CommandError } from '../../platform/control-channel.js';
 import { readSchedule } from '../../platform/scan-spec.js';
+import { handRunNowToAgent } from '../../scheduler/run-now.js';
 import { describeTiming, formatInZone, nextRun } from '../../scheduler/timing.js';
 import { openStore, type Schedule, type Store } from '../../store/index.js';
 import { listValues, parseCommandArgs, type OptionSpec } from '../args.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 import { renderTable } from '../summary-table.js';
-import { scanCommand } from './scan.js';
+import { runScanAs } from './scan.js';
 import { usage, withSubcommands } from './integration.js';
 
 const HELP = `Usage: nopesight-scanner schedule <add|list|enable|disable|remove|run-now> [options]
@@ -327,10 +328,6 @@ function scanArgs(s: Schedule, values: Record<string, unknown>): string[] {
   return [...args, '--', ...s.targets];
 }
 
-/** How long run-now waits for a running agent to take its request (its scheduler looks every
- * 2 s; a start that needs the vault takes a moment more). */
-export const RUN_NOW_HANDOFF_MS = 30_000;
-
 async function runNow(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommandArgs(args, RUN_NOW_OPTIONS);
   if (positionals.length > 1) throw usage('schedule', 'schedule run-now takes one NAME');
@@ -358,7 +355,11 @@ async function runNow(args: string[], io: CliIo): Promise<number> {
     };
     let code: number;
     try {
-      code = await scanCommand.run(scanArgs(s, values), io);
+      code = await runScanAs(
+        { kind: 'schedule', scheduleId: s.id, scheduleName: s.name },
+        scanArgs(s, values),
+        io,
+      );
     } catch (err) {
       finish('failed', { error: (err as Error).message });
       throw err;
@@ -370,7 +371,7 @@ async function runNow(args: string[], io: CliIo): Promise<number> {
 
 /**
  * Leaves a run-now request for the running agent and waits (bounded) until its scheduler has
- * started the run or said why not.
+ * started the run or said why not (scheduler/run-now.ts, as the GUI's Run now).
  */
 async function handOff(
   dir: DataDir,
@@ -381,33 +382,29 @@ async function handOff(
   const out = (line: string) => io.stdout.write(`${line}\n`);
   return withSession(dir.root, io, async ({ store, config, audit }) => {
     const s = validate({ ...findSchedule(store, key, 'run-now') }, config);
-    const askedAt = new Date();
-    store.schedules.requestRun(s.id, 'cli');
     audit.info('schedule run-now requested from the running agent', {
       scheduleId: s.id,
       name: s.name,
       agentPid: pid,
     });
-    const deadline = Date.now() + RUN_NOW_HANDOFF_MS;
-    // Polls every 200 ms until the agent answers or the deadline passes (then it stays queued).
-    while (Date.now() < deadline && !io.signal.aborted) {
-      const taken = !store.schedules.pendingRuns().some((r) => r.scheduleId === s.id);
-      const last = store.schedules.runState(s.id)?.last;
-      if (taken && last && Date.parse(last.at) >= askedAt.getTime()) {
-        if (last.outcome === 'skipped') {
-          out(`${s.name}: the running agent (pid ${pid}) did not run it: ${last.detail ?? '?'}`);
-          return EXIT.failed;
-        }
+    const r = await handRunNowToAgent(store.schedules, s.id, {
+      requestedBy: 'cli',
+      signal: io.signal,
+    });
+    switch (r.outcome) {
+      case 'skipped':
+        out(`${s.name}: the running agent (pid ${pid}) did not run it: ${r.detail}`);
+        return EXIT.failed;
+      case 'started':
         out(
-          `${s.name}: started by the running agent (pid ${pid}) as scan ${last.scanId ?? '?'}; its progress is in logs/scheduler.log and schedule list`,
+          `${s.name}: started by the running agent (pid ${pid}) as scan ${r.scanId ?? '?'}; its progress is in logs/scheduler.log and schedule list`,
         );
         return EXIT.ok;
-      }
-      await new Promise((r) => setTimeout(r, 200));
+      case 'queued':
+        out(
+          `${s.name}: queued for the running agent (pid ${pid}); it had not taken the request yet (schedule list shows the run once it starts)`,
+        );
+        return EXIT.ok;
     }
-    out(
-      `${s.name}: queued for the running agent (pid ${pid}); it had not taken the request yet (schedule list shows the run once it starts)`,
-    );
-    return EXIT.ok;
   });
 }

@@ -18,6 +18,7 @@ import {
   type ReferencePlatform,
 } from '../../platform/testdata/reference-platform.js';
 import type { RunResult, ServiceHost } from '../../service/manager.js';
+import { runAgent } from '../../platform/agent-runtime.js';
 import { openStore } from '../../store/index.js';
 import { Vault } from '../../vault/vault.js';
 import { CSP, startGuiServer, type GuiServer } from './gui-server.js';
@@ -333,6 +334,56 @@ describe('session and integration', () => {
 });
 
 describe('credentials', () => {
+  test('windows remote execution: stored, shown, switched off on edit; checked like the CLI', async () => {
+    const added = await page.call('POST', '/api/credentials', {
+      kind: 'windows',
+      name: 'win-exec',
+      username: 'CORP\\admin',
+      remoteExec: true,
+      secrets: { password: SECRETS.sshPassword },
+    });
+    assert.equal(added.status, 201, added.text);
+    assert.equal(added.json().credential.remoteExec, true);
+    const listed = (await page.call('GET', '/api/credentials')).json().credentials;
+    assert.equal(listed.find((c: { name: string }) => c.name === 'win-exec').remoteExec, true);
+    const log = (await page.call('GET', '/api/logs/app?lines=20')).json().lines;
+    assert.ok(
+      log.some(
+        (l: Record<string, unknown>) =>
+          l.msg === 'remote execution allowed for a credential' && l.name === 'win-exec',
+      ),
+      'the choice is logged as the CLI logs it',
+    );
+    const off = await page.call('PUT', '/api/credentials/win-exec', {
+      kind: 'windows',
+      username: 'CORP\\admin',
+      remoteExec: false,
+    });
+    assert.equal(off.status, 200, off.text);
+    assert.equal(off.json().credential.remoteExec, false);
+    assert.deepEqual(off.json().credential.secretsSet, ['password'], 'the password was kept');
+
+    const notBool = await page.call('POST', '/api/credentials', {
+      kind: 'windows',
+      name: 'win-bad',
+      username: 'admin',
+      remoteExec: 'yes',
+      secrets: { password: SECRETS.sshPassword },
+    });
+    assert.equal(notBool.status, 400);
+    assert.equal(notBool.json().error.field, 'remoteExec');
+    const onSsh = await page.call('POST', '/api/credentials', {
+      kind: 'ssh',
+      name: 'ssh-exec',
+      username: 'root',
+      remoteExec: true,
+      secrets: { password: SECRETS.sshPassword },
+    });
+    assert.equal(onSsh.status, 400);
+    assert.equal(onSsh.json().error.field, 'remoteExec');
+    assert.equal((await page.call('DELETE', '/api/credentials/win-exec')).status, 204);
+  });
+
   test('add, list with secret names only, edit keeping secrets, move SNMP to v3, delete', async () => {
     const added = await page.call('POST', '/api/credentials', {
       kind: 'ssh',
@@ -622,6 +673,7 @@ describe('schedules', () => {
 
     const run = await page.call('POST', '/api/schedules/nightly/run-now');
     assert.equal(run.status, 202, run.text);
+    assert.equal(run.json().ranIn, 'gui', 'no agent runs: the scan runs in the GUI');
     const done = await events.next('scan.finished', (d) => d.scanId === run.json().scanId);
     assert.equal(done.data.summary.state, 'completed');
     const after = await events.next('schedules', (d) =>
@@ -669,6 +721,7 @@ describe('service', () => {
     assert.equal(s.manager, 'systemd');
     assert.equal(s.canManage, false);
     assert.match(s.reason, /systemd is not running/);
+    assert.equal(s.reasonCode, 'ERR_NOT_SUPPORTED', 'the page tells "no manager" from "not root"');
     assert.equal(s.running, null);
     const preview = (await page.call('GET', '/api/service/preview')).json();
     assert.match(preview.definition, /ExecStart=.* daemon --data-dir /);
@@ -677,6 +730,9 @@ describe('service', () => {
     assert.equal(install.status, 409);
     assert.equal(install.json().error.code, 'ERR_NOT_SUPPORTED');
     machine.systemdRunning = true;
+    const view = (await page.call('GET', '/api/service')).json();
+    assert.deepEqual([view.canManage, view.reasonCode], [false, 'ERR_ACCESS_DENIED']);
+    assert.equal(typeof view.running, 'boolean', 'status still works without root');
     const notRoot = await page.call('POST', '/api/service/start');
     assert.equal(notRoot.json().error.code, 'ERR_ACCESS_DENIED');
     assert.deepEqual(
@@ -750,6 +806,76 @@ describe('status and logs', () => {
       (d) => d.name === 'app' && d.entry.msg === 'credential added' && d.entry.name === 'logged',
     );
     assert.equal(line.data.entry.level, 'info');
+  });
+});
+
+describe('run-now with a running agent', () => {
+  test('Run now is handed to the running agent: it answers its scan id, ranIn daemon', async () => {
+    const port = await listen();
+    const created = await page.call('POST', '/api/schedules', {
+      name: 'handed',
+      targets: ['127.0.0.1'],
+      protocols: 'none',
+      ports: `T:${port}`,
+      daily: '02:30',
+      timezone: 'UTC',
+    });
+    assert.equal(created.status, 201, created.text);
+    const controller = new AbortController();
+    const agent = runAgent({
+      dataDir,
+      env: {},
+      signal: controller.signal,
+      schedulerWatchMs: 250,
+      drainIntervalMs: 60_000,
+    });
+    try {
+      // Until the agent's state file says it runs (bounded; a generous limit, not a timing).
+      for (let i = 0; i < 600; i++) {
+        if ((await page.call('GET', '/api/status')).json().agent?.running === true) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const run = await page.call('POST', '/api/schedules/handed/run-now');
+      assert.equal(run.status, 202, run.text);
+      const answer = run.json();
+      assert.equal(answer.ranIn, 'daemon');
+      assert.equal(answer.agentPid, process.pid);
+      assert.match(answer.scanId, /^[0-9a-f-]{36}$/);
+      const scans = (await page.call('GET', '/api/scans')).json();
+      assert.equal(scans.current, null, 'nothing runs in the GUI');
+      // The agent runs it (not this GUI), recorded as the schedule's scan.
+      const store = openStore(dataDirLayout(dataDir));
+      try {
+        assert.deepEqual(store.scans.get(answer.scanId)?.source, {
+          kind: 'schedule',
+          scheduleId: created.json().schedule.id,
+          scheduleName: 'handed',
+        });
+      } finally {
+        store.close();
+      }
+      const log = await page.call('GET', '/api/logs/scheduler?lines=50');
+      assert.ok(
+        log
+          .json()
+          .lines.some(
+            (l: Record<string, unknown>) =>
+              l.msg === 'schedule run started' &&
+              l.requestedBy === 'gui' &&
+              l.scanId === answer.scanId,
+          ),
+        'the agent logged the run as asked by the GUI',
+      );
+    } finally {
+      controller.abort();
+      await agent;
+    }
+    // With the agent gone, Run now runs here again.
+    const here = await page.call('POST', '/api/schedules/handed/run-now');
+    assert.equal(here.status, 202, here.text);
+    assert.equal(here.json().ranIn, 'gui');
+    await events.next('scan.finished', (d) => d.scanId === here.json().scanId);
+    assert.equal((await page.call('DELETE', '/api/schedules/handed')).status, 204);
   });
 });
 

@@ -8,15 +8,9 @@ import type { SecretSet } from '../../log/redact.js';
 /** Request bodies above this are refused (413) before they are parsed. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
-/** Codes the GUI API adds to the agent's (docs/gui.md). */
-export type GuiErrorCode =
-  | ErrorCode
-  | 'ERR_GUI_AUTH'
-  | 'ERR_GUI_CSRF'
-  | 'ERR_GUI_BAD_REQUEST'
-  | 'ERR_GUI_NOT_FOUND'
-  | 'ERR_GUI_INTERNAL'
-  | 'ERR_SCAN_RUNNING';
+/** The codes the GUI API answers with: the agent's, its own ERR_GUI_* and ERR_SCAN_RUNNING
+ * among them (errors.ts, docs/errors.md). */
+export type GuiErrorCode = ErrorCode;
 
 /** An error the API answers with as it is: status, code, message and the field at fault. */
 export class ApiError extends Error {
@@ -36,9 +30,23 @@ export const badRequest = (message: string, field?: string) =>
   new ApiError(400, 'ERR_CONFIG_INVALID', message, field);
 export const notFound = (message: string) => new ApiError(404, 'ERR_GUI_NOT_FOUND', message);
 
-/** HTTP status for an agent error code: the user's input, a missing thing, the machine, a peer. */
-function statusFor(code: ErrorCode): number {
+/** HTTP status for an error code: the user's input, a missing thing, the machine, a peer; the
+ * GUI's own codes as docs/errors.md lists them (their usual status; a few answers differ, e.g.
+ * ERR_GUI_AUTH is also 421/403 at the gate and ERR_GUI_BAD_REQUEST 413/415). */
+export function statusFor(code: ErrorCode): number {
   switch (code) {
+    case 'ERR_GUI_AUTH':
+      return 401;
+    case 'ERR_GUI_CSRF':
+      return 403;
+    case 'ERR_GUI_BAD_REQUEST':
+      return 400;
+    case 'ERR_GUI_NOT_FOUND':
+      return 404;
+    case 'ERR_SCAN_RUNNING':
+      return 409;
+    case 'ERR_GUI_INTERNAL':
+      return 500;
     case 'ERR_CONFIG_INVALID':
     case 'ERR_TARGET_INVALID':
     case 'ERR_TARGET_TOO_LARGE':

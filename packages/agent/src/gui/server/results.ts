@@ -31,14 +31,6 @@ export function hostSummary(record: HostRecord): HostSummary {
   };
 }
 
-/** Share of protocol attempts that succeeded (0..1, 3 decimals); null without attempts. */
-export function successRate(summary: Pick<ScanSummary, 'statuses'>): number | null {
-  const counts = Object.values(summary.statuses).filter((n): n is number => typeof n === 'number');
-  const total = counts.reduce((a, b) => a + b, 0);
-  if (total === 0) return null;
-  return Math.round(((summary.statuses.success ?? 0) / total) * 1000) / 1000;
-}
-
 const SCAN_ID = /^[A-Za-z0-9-]{1,64}$/;
 
 /** True for a string that can be a scan id (and so a file name in results/). */

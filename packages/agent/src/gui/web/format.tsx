@@ -15,6 +15,31 @@ export function dateTime(iso: string | null | undefined): string {
   });
 }
 
+/**
+ * A schedule's time as its timing reads it: in the schedule's own zone (`Thu, Nov 30, 02:30
+ * Europe/Berlin`); without a zone (the agent's) or an unknown one, in the browser's.
+ */
+export function zonedTime(iso: string | null | undefined, timeZone?: string | null): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  if (!timeZone) return dateTime(iso);
+  try {
+    const text = d.toLocaleString(undefined, {
+      timeZone,
+      weekday: 'short',
+      month: 'short',
+      day: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
+    return `${text} ${timeZone}`;
+  } catch {
+    return dateTime(iso);
+  }
+}
+
 /** `in 5 min`, `3 h ago`. */
 export function relative(iso: string | null | undefined, now = Date.now()): string {
   if (!iso) return '';

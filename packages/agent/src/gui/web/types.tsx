@@ -38,6 +38,8 @@ export interface CredentialView {
   authProtocol?: string;
   privProtocol?: string;
   sudo?: string;
+  /** windows: remote execution allowed (a temporary service on targets). */
+  remoteExec?: boolean;
   scope: string[];
   jump?: { address: string; port?: number; credential?: string; credentialId?: string };
   secretsSet: string[];
@@ -60,6 +62,10 @@ export interface ScanProgress {
 
 export interface ScanListEntry extends ScanSummary {
   source?: 'cli' | 'gui' | 'schedule' | 'platform';
+  scheduleName?: string;
+  /** Protocol attempts (one per protocol tried on a host) and how many succeeded. */
+  protocolAttempts?: { succeeded: number; tried: number };
+  /** protocolAttempts succeeded / tried; null when nothing was tried. */
   successRate?: number | null;
 }
 
@@ -127,6 +133,9 @@ export interface ServiceView {
   unitPath?: string;
   canManage: boolean;
   reason?: string;
+  /** The refusing check's code: ERR_ACCESS_DENIED (not root/administrator), ERR_NOT_SUPPORTED
+   * (no usable service manager), ERR_CONFIG_INVALID (Windows without WinSW). */
+  reasonCode?: string;
 }
 
 export interface ChannelState {
@@ -187,7 +196,15 @@ export interface StatusView {
     deadLetters: DeadLetter[];
   };
   agentError?: string;
-  scans: { total: number; succeeded: number; successRate: number | null };
+  /** The agent's scans (docs/gui-guide.md): successRate = completed / (completed + failed). */
+  scans: {
+    total: number;
+    succeeded: number;
+    cancelled: number;
+    failed: number;
+    running: number;
+    successRate: number | null;
+  };
 }
 
 export interface LogEntry {

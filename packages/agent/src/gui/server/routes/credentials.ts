@@ -33,6 +33,7 @@ const BODY_FIELDS = [
   'jump',
   'tlsVerify',
   'caFile',
+  'remoteExec',
   'secrets',
   'clearSecrets',
 ] as const;
@@ -52,6 +53,7 @@ const MESSAGE_FIELDS: Record<string, string> = {
   jump: 'jump',
   tlsVerify: 'tlsVerify',
   caFile: 'caFile',
+  remoteExec: 'remoteExec',
   kind: 'kind',
   ...Object.fromEntries(SECRET_FIELDS.map((f) => [f, `secrets.${f}`])),
 };
@@ -75,7 +77,7 @@ export function credentialView(c: Credential, secretsSet: string[], all: Credent
   };
   switch (c.kind) {
     case 'windows':
-      return { ...base, username: c.username, domain: c.domain };
+      return { ...base, username: c.username, domain: c.domain, remoteExec: c.remoteExec === true };
     case 'ssh':
       return {
         ...base,
@@ -182,6 +184,13 @@ async function readFields(body: Record<string, unknown>): Promise<Partial<Creden
       throw badRequest('tlsVerify must be true or false', 'tlsVerify');
     out.tlsVerify = body.tlsVerify;
   }
+  if (body.remoteExec !== undefined && body.remoteExec !== null) {
+    // As `credentials add windows --remote-exec`: a plain on/off, windows only (the vault's
+    // buildCredential refuses it on other kinds).
+    if (typeof body.remoteExec !== 'boolean')
+      throw badRequest('remoteExec must be true or false', 'remoteExec');
+    out.remoteExec = body.remoteExec;
+  }
   const caFile = s('caFile');
   if (caFile !== undefined && caFile.trim() !== '') {
     try {
@@ -261,6 +270,13 @@ function readClear(body: Record<string, unknown>): string[] {
   return clear;
 }
 
+/** Remote execution creates services on targets: an explicit choice, logged as the CLI does. */
+function remoteExecNotice(ctx: GuiContext, c: Credential): void {
+  if (c.kind === 'windows' && c.remoteExec) {
+    ctx.log.warn('remote execution allowed for a credential', { id: c.id, name: c.name });
+  }
+}
+
 export const credentialRoutes: Route[] = [
   {
     method: 'GET',
@@ -291,6 +307,7 @@ export const credentialRoutes: Route[] = [
         secrets,
       });
       ctx.log.info('credential added', { id: added.id, name: added.name, kind: added.kind });
+      remoteExecNotice(ctx, added);
       if (added.kind === 'vcenter' && !added.tlsVerify) {
         ctx.log.warn('TLS verification turned off for a credential', {
           id: added.id,
@@ -332,6 +349,7 @@ export const credentialRoutes: Route[] = [
         secretsChanged: Object.keys(given),
         secretsCleared: clear,
       });
+      if (current.kind !== 'windows' || current.remoteExec !== true) remoteExecNotice(ctx, updated);
       return { status: 200, body: { credential: view(vault, updated) } };
     },
   },

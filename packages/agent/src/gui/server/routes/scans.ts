@@ -11,12 +11,12 @@ import {
   isScanId,
   listResultFiles,
   readResults,
-  successRate,
   SummaryCache,
   type HostSummary,
   type ResultFile,
 } from '../results.js';
 import type { RunningScan } from '../scan-runner.js';
+import { protocolAttempts, protocolSuccessRate, scanTotals as totalsOf } from '../scan-stats.js';
 
 const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 500;
@@ -45,7 +45,8 @@ function intParam(query: URLSearchParams, key: string, fallback: number, max: nu
 
 type Source = 'cli' | 'gui' | 'schedule' | 'platform';
 
-/** A history row: the summary, who started it (when known), and the share of logins that worked. */
+/** A history row: the summary, who started it (when known), and its protocol success
+ * (scan-stats.ts: attempts that succeeded / attempts; null when none was tried). */
 function historyRow(
   summary: ScanSummary,
   source: { kind: Source; scheduleId?: string; scheduleName?: string } | null | undefined,
@@ -59,7 +60,8 @@ function historyRow(
           ...(source.scheduleId ? { scheduleId: source.scheduleId } : {}),
         }
       : {}),
-    successRate: successRate(summary),
+    protocolAttempts: protocolAttempts(summary),
+    successRate: protocolSuccessRate(summary),
   };
 }
 
@@ -121,18 +123,9 @@ function runningRow(r: {
   };
 }
 
-/** Counts over the scans the store remembers (what the Status tab shows). */
+/** Counts over the scans the store remembers (what the Status tab shows; scan-stats.ts). */
 export function scanTotals(ctx: GuiContext) {
-  const states = ctx.store.scans.stateCounts();
-  const total = states.completed + states.cancelled + states.failed;
-  return {
-    total,
-    succeeded: states.completed,
-    cancelled: states.cancelled,
-    failed: states.failed,
-    running: states.running,
-    successRate: total === 0 ? null : Math.round((states.completed / total) * 1000) / 1000,
-  };
+  return totalsOf(ctx.store.scans.stateCounts());
 }
 
 /** The running scan as a summary (state running, counts so far). */

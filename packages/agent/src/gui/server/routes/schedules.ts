@@ -1,8 +1,11 @@
 // /api/schedules: the scan schedules in the store, checked by the same readSchedule as
 // `schedule add` and the platform's schedules.put. A schedule is named by its name or its id.
-// run-now runs the schedule's scan in this process, as `schedule run-now` does in the CLI's.
+// run-now hands the run to the running agent (daemon, service, `agent run`) when one runs, as
+// `schedule run-now` does, and otherwise runs the schedule's scan in this process.
 import { randomUUID } from 'node:crypto';
+import { readAgentState } from '../../../platform/agent-runtime.js';
 import { readSchedule } from '../../../platform/scan-spec.js';
+import { handRunNowToAgent, type HandOffOutcome } from '../../../scheduler/run-now.js';
 import { describeTiming, nextRun } from '../../../scheduler/timing.js';
 import type { Schedule } from '../../../store/index.js';
 import type { GuiContext, Route } from '../context.js';
@@ -90,6 +93,73 @@ function viewOf(ctx: GuiContext, id: string) {
   return scheduleViews(ctx).find((v) => v.id === id) ?? null;
 }
 
+/** The running agent was asked to run `s`: its answer, or why it did not run it. */
+async function handOff(ctx: GuiContext, s: Schedule, pid: number) {
+  ctx.log.info('schedule run-now requested from the running agent', {
+    scheduleId: s.id,
+    name: s.name,
+    agentPid: pid,
+  });
+  const r: HandOffOutcome = await handRunNowToAgent(ctx.store.schedules, s.id, {
+    requestedBy: 'gui',
+    signal: ctx.signal,
+  });
+  ctx.schedulesChanged();
+  if (r.outcome === 'skipped') {
+    const busy = r.reason === 'busy' || r.reason === 'still-running';
+    throw new ApiError(
+      409,
+      busy ? 'ERR_SCAN_RUNNING' : 'ERR_CONFIG_INVALID',
+      `the service (agent pid ${pid}) did not run ${s.name}: ${r.detail}`,
+    );
+  }
+  return {
+    status: 202,
+    body: {
+      scanId: r.outcome === 'started' ? r.scanId : null,
+      ranIn: 'daemon' as const,
+      agentPid: pid,
+      ...(r.outcome === 'queued' ? { queued: true } : {}),
+    },
+  };
+}
+
+/** No agent runs: the schedule's scan runs in this process (its end is recorded by the
+ * runner's onFinished, gui-server.ts). */
+async function runHere(ctx: GuiContext, s: Schedule) {
+  const runs = ctx.logs.logger('scheduler', {
+    component: 'scheduler',
+    scheduleId: s.id,
+    schedule: s.name,
+    trigger: 'run-now',
+    source: 'gui',
+  });
+  const scanId = await ctx.scans.start(
+    {
+      targets: s.targets,
+      excludes: s.excludes ?? [],
+      ...(s.protocols !== undefined
+        ? { protocols: s.protocols === 'none' ? 'none' : s.protocols.join(',') }
+        : {}),
+      ...(s.ports !== undefined ? { ports: s.ports } : {}),
+      source: 'schedule',
+      scheduleId: s.id,
+      scheduleName: s.name,
+    },
+    ctx.signal,
+  );
+  runs.info('schedule run started', { scanId });
+  ctx.store.schedules.arm(s);
+  ctx.store.schedules.recordRun(s.id, {
+    at: new Date().toISOString(),
+    outcome: 'started',
+    detail: 'run-now (GUI)',
+    scanId,
+  });
+  ctx.schedulesChanged();
+  return { status: 202, body: { scanId, ranIn: 'gui' as const } };
+}
+
 export const scheduleRoutes: Route[] = [
   {
     method: 'GET',
@@ -149,37 +219,9 @@ export const scheduleRoutes: Route[] = [
     async handle(ctx, r) {
       const stored = find(ctx, r.params.name);
       const s = readSchedule({ ...stored }, ctx.config);
-      const runs = ctx.logs.logger('scheduler', {
-        component: 'scheduler',
-        scheduleId: s.id,
-        schedule: s.name,
-        trigger: 'run-now',
-        source: 'gui',
-      });
-      const scanId = await ctx.scans.start(
-        {
-          targets: s.targets,
-          excludes: s.excludes ?? [],
-          ...(s.protocols !== undefined
-            ? { protocols: s.protocols === 'none' ? 'none' : s.protocols.join(',') }
-            : {}),
-          ...(s.ports !== undefined ? { ports: s.ports } : {}),
-          source: 'schedule',
-          scheduleId: s.id,
-          scheduleName: s.name,
-        },
-        ctx.signal,
-      );
-      runs.info('schedule run started', { scanId });
-      ctx.store.schedules.arm(s);
-      ctx.store.schedules.recordRun(s.id, {
-        at: new Date().toISOString(),
-        outcome: 'started',
-        detail: 'run-now (GUI)',
-        scanId,
-      });
-      ctx.schedulesChanged();
-      return { status: 202, body: { scanId } };
+      const agent = await readAgentState(ctx.dir).catch(() => null);
+      if (agent?.running) return handOff(ctx, s, agent.state.pid);
+      return runHere(ctx, s);
     },
   },
   {

@@ -32,13 +32,17 @@ function planFor(ctx: GuiContext): ServicePlan {
   return servicePlan(host.platform, spec);
 }
 
-/** Why `action` cannot be done by this process; null when it can. */
-function cannot(ctx: GuiContext, plan: ServicePlan, action: ServiceAction): string | null {
+/** Why `action` cannot be done by this process (the check's code and words); null when it can. */
+function cannot(
+  ctx: GuiContext,
+  plan: ServicePlan,
+  action: ServiceAction,
+): { code: string; message: string } | null {
   try {
     checkServiceHost(plan, action, ctx.serviceHost());
     return null;
   } catch (err) {
-    if (err instanceof ScannerError) return err.message;
+    if (err instanceof ScannerError) return { code: err.code, message: err.message };
     throw err;
   }
 }
@@ -60,6 +64,7 @@ export const serviceRoutes: Route[] = [
           status: '',
           canManage: false,
           reason: err.message,
+          reasonCode: err.code,
         };
         return { status: 200, body };
       }
@@ -78,7 +83,7 @@ export const serviceRoutes: Route[] = [
           status = (result.stdout || result.stderr).slice(0, MAX_STATUS_TEXT);
         }
       } else {
-        status = statusReason;
+        status = statusReason.message;
       }
       return {
         status: 200,
@@ -89,7 +94,7 @@ export const serviceRoutes: Route[] = [
           status,
           unitPath: plan.definition.path,
           canManage: reason === null,
-          ...(reason !== null ? { reason } : {}),
+          ...(reason !== null ? { reason: reason.message, reasonCode: reason.code } : {}),
         },
       };
     },

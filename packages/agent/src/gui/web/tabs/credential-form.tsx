@@ -40,6 +40,7 @@ const FIELDS = [
   'privProtocol',
   'sudo',
   'scope',
+  'remoteExec',
   'password',
   'privateKey',
   'passphrase',
@@ -70,6 +71,8 @@ interface State {
   privProtocol: string;
   sudo: string;
   scope: string;
+  /** windows: allow remote execution (a temporary service on the target). */
+  remoteExec: boolean;
   sshAuth: 'password' | 'key';
   secrets: Record<string, string>;
 }
@@ -87,6 +90,7 @@ function initial(c: CredentialView | null): State {
     privProtocol: c?.privProtocol ?? 'aes',
     sudo: c?.sudo ?? 'none',
     scope: (c?.scope ?? []).join('\n'),
+    remoteExec: c?.remoteExec === true,
     sshAuth: c?.secretsSet.includes('privateKey') ? 'key' : 'password',
     secrets: {},
   };
@@ -120,6 +124,7 @@ function body(s: State, stored: ReadonlySet<string>): Record<string, unknown> {
     case 'windows':
       b.username = s.username.trim();
       if (s.domain.trim() !== '') b.domain = s.domain.trim();
+      b.remoteExec = s.remoteExec;
       secret('password');
       break;
     case 'vcenter':
@@ -336,6 +341,28 @@ export function CredentialDialog({
               "NetBIOS or DNS domain; '.' for the target's local accounts.",
             )}
             {secret('password')}
+            <div class={`field wide${errors.remoteExec ? ' invalid' : ''}`}>
+              <label class="check">
+                <input
+                  type="checkbox"
+                  id="cred-remoteExec"
+                  name="remoteExec"
+                  checked={s.remoteExec}
+                  onChange={(e) => set({ remoteExec: (e.target as HTMLInputElement).checked })}
+                  aria-describedby={describedBy('cred-remoteExec', true, errors.remoteExec)}
+                />
+                Allow remote execution (processes and connections)
+              </label>
+              <small class="hint warn" id="cred-remoteExec-hint" data-warning="remote-exec">
+                Creates a temporary service on each target (it runs tasklist and netstat; service
+                and output file are deleted afterwards). Needs an administrator; off by default.
+              </small>
+              {errors.remoteExec && (
+                <small class="field-error" id="cred-remoteExec-error" role="alert" data-field-error>
+                  {errors.remoteExec}
+                </small>
+              )}
+            </div>
           </>
         )}
 

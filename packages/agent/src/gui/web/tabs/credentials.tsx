@@ -92,6 +92,15 @@ export function CredentialsTab() {
                         <span class="tag subtle">sudo {c.sudo}</span>
                       )}
                       {c.jump && <span class="tag subtle">via {c.jump.address}</span>}
+                      {c.kind === 'windows' && c.remoteExec && (
+                        <span
+                          class="tag warn"
+                          data-remote-exec
+                          title="Remote execution allowed: scans create a temporary service on each target"
+                        >
+                          remote exec
+                        </span>
+                      )}
                     </td>
                     <td class="mono">{c.port ?? '—'}</td>
                     <td class="mono scope">

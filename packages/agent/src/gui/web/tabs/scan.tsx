@@ -1,6 +1,7 @@
 // Scan: start a scan (targets, exclusions, protocols), follow it live, read its results table and
 // open a host's record; earlier scans stay selectable. Routes: #/scan[/SCAN_ID[/ADDRESS]].
 import { PROTOCOLS } from '@nopesight/model';
+import type { ComponentChildren } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { Loading } from '../app.js';
 import { request } from '../api.js';
@@ -256,14 +257,19 @@ function ScanForm({
   );
 }
 
-function ProgressPanel({
+/** A running scan's live numbers (the Scan tab; the Scheduler tab for a run-now done here). */
+export function ProgressPanel({
   scanId,
   progress,
   warnings,
+  title,
+  children,
 }: {
   scanId: string;
   progress: ScanProgress | null;
   warnings: string[];
+  title?: ComponentChildren;
+  children?: ComponentChildren;
 }) {
   const p = progress;
   const rate = p && p.elapsedMs > 0 ? (p.swept * 1000) / p.elapsedMs : null;
@@ -273,9 +279,11 @@ function ProgressPanel({
     <Card
       class="progress-card"
       title={
-        <>
-          Scanning <span class="mono subtle">{scanId}</span>
-        </>
+        title ?? (
+          <>
+            Scanning <span class="mono subtle">{scanId}</span>
+          </>
+        )
       }
     >
       <div
@@ -315,6 +323,7 @@ function ProgressPanel({
           ))}
         </ul>
       )}
+      {children}
     </Card>
   );
 }

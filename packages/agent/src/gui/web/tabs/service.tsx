@@ -39,6 +39,46 @@ const MANAGER: Record<string, string> = {
   winsw: 'Windows service (WinSW)',
 };
 
+/** Why the buttons are off, and what to do instead, by the check that refused (docs/gui-guide.md). */
+function CannotManage({ view, platform }: { view: ServiceView; platform: string }) {
+  const admin = platform === 'win32' ? 'an elevated (administrator) prompt' : 'a terminal';
+  const sudo = platform === 'win32' ? '' : 'sudo ';
+  let advice;
+  switch (view.reasonCode) {
+    case 'ERR_ACCESS_DENIED':
+      advice = (
+        <>
+          Installing, starting and stopping the service need administrator rights, which this GUI
+          does not have. In {admin} run <code>{sudo}nopesight-scanner service install</code> (then{' '}
+          <code>service start</code>), or start the GUI itself with those rights.
+        </>
+      );
+      break;
+    case 'ERR_NOT_SUPPORTED':
+      advice = (
+        <>
+          This machine has no service manager the scanner can use, so these buttons stay off. Run{' '}
+          <code>nopesight-scanner daemon</code> under whatever supervises processes here (a
+          container&apos;s entry point, supervisord…); the header and the Status tab show it once it
+          runs.
+        </>
+      );
+      break;
+    default:
+      advice = (
+        <>
+          Manage the service from {admin} with <code>nopesight-scanner service</code>.
+        </>
+      );
+  }
+  return (
+    <div class="result warn" role="note" data-cannot-manage={view.reasonCode ?? 'unknown'}>
+      <p>{advice}</p>
+      {view.reason && <p class="muted small">Why: {view.reason}</p>}
+    </div>
+  );
+}
+
 export function ServiceTab({ session }: { session: Session }) {
   const res = useResource<ServiceView>('/service');
   const banner = useBanner();
@@ -109,18 +149,12 @@ export function ServiceTab({ session }: { session: Session }) {
             <dd class="mono">{session.dataDir}</dd>
           </div>
         </dl>
-        {statusText && (
+        {statusText && s.running !== null && (
           <pre class="status-text" data-status-text>
             {statusText}
           </pre>
         )}
-        {!s.canManage && (
-          <div class="result warn" role="note" data-cannot-manage>
-            This GUI cannot manage the service{s.reason ? `: ${s.reason}` : '.'} Run{' '}
-            <code>sudo nopesight-scanner service install</code> in a terminal, or start the GUI with
-            the rights to do so.
-          </div>
-        )}
+        {!s.canManage && <CannotManage view={s} platform={session.platform} />}
         <div class="actions">
           {(Object.keys(ACTION) as Action[]).map((a) => (
             <button

@@ -113,19 +113,35 @@ export function MetricsCard({ status }: { status: StatusView }) {
           <Metric label="Disk free" value={bytes(m.diskFreeBytes)} />
           <Metric label="Local IP" value={m.localIp ?? '—'} mono />
           <Metric label="Uptime" value={duration(m.uptimeSeconds * 1000)} />
-          <Metric
-            label="Scans"
-            value={`${m.scans.completed} completed, ${m.scans.failed} failed · ${percent(m.scans.successRate)} success`}
-          />
+          <Metric label="Scans" value={scanLine(status.scans)} name="scans" />
         </dl>
       )}
     </Card>
   );
 }
 
-function Metric({ label, value, mono }: { label: string; value: string; mono?: boolean }) {
+/** The agent's scans in one line; the same numbers and rate as the scan history's header. */
+export function scanLine(t: StatusView['scans']): string {
+  return `${t.succeeded} completed, ${t.failed} failed, ${t.cancelled} cancelled · ${percent(t.successRate)} success`;
+}
+
+/** What the success rate counts, for its tooltip. */
+export const SCAN_RATE_HINT =
+  'Success rate = completed / (completed + failed). Cancelled scans were stopped by a person and count neither way; running scans count once they end.';
+
+function Metric({
+  label,
+  value,
+  mono,
+  name,
+}: {
+  label: string;
+  value: string;
+  mono?: boolean;
+  name?: string;
+}) {
   return (
-    <div>
+    <div data-metric={name} title={name === 'scans' ? SCAN_RATE_HINT : undefined}>
       <dt>{label}</dt>
       <dd class={mono ? 'mono' : undefined}>{value}</dd>
     </div>

@@ -8,7 +8,7 @@ import type { ScanList, StatusView } from '../types.js';
 import { Badge } from '../ui/badge.js';
 import { Card, Empty } from '../ui/empty.js';
 import { LogViewer } from './log-viewer.js';
-import { ChannelCard, MetricsCard, OutboxCard } from './status-cards.js';
+import { ChannelCard, MetricsCard, OutboxCard, SCAN_RATE_HINT, scanLine } from './status-cards.js';
 
 export function StatusTab() {
   const res = useResource<StatusView>('/status');
@@ -45,9 +45,8 @@ function ScanHistory({ list, totals }: { list: ScanList | null; totals: StatusVi
       title="Scan history"
       class="wide"
       actions={
-        <span class="muted" data-scan-totals>
-          {totals.total} scans · {totals.succeeded} succeeded · {percent(totals.successRate)}{' '}
-          success rate
+        <span class="muted" data-scan-totals title={SCAN_RATE_HINT}>
+          {totals.total} ended scans: {scanLine(totals)}
         </span>
       }
     >
@@ -71,7 +70,12 @@ function ScanHistory({ list, totals }: { list: ScanList | null; totals: StatusVi
                 <th scope="col">Alive</th>
                 <th scope="col">Collected</th>
                 <th scope="col">Duration</th>
-                <th scope="col">Success rate</th>
+                <th
+                  scope="col"
+                  title="Protocol attempts that succeeded / protocol attempts (one per protocol tried on a host); — when no protocol was tried"
+                >
+                  Protocol success
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -83,12 +87,32 @@ function ScanHistory({ list, totals }: { list: ScanList | null; totals: StatusVi
                   <td>
                     <Badge status={s.state} />
                   </td>
-                  <td>{s.source ?? '—'}</td>
+                  <td>
+                    {s.source === 'schedule' && s.scheduleName
+                      ? `schedule ${s.scheduleName}`
+                      : (s.source ?? '—')}
+                  </td>
                   <td class="mono scope">{s.targets.join(', ')}</td>
                   <td>{s.counts.alive}</td>
                   <td>{s.counts.collected}</td>
                   <td>{duration(s.durationMs)}</td>
-                  <td>{percent(s.successRate ?? null)}</td>
+                  <td data-cell="protocol-success">
+                    {s.protocolAttempts && s.protocolAttempts.tried > 0 ? (
+                      <>
+                        {percent(s.successRate ?? null)}{' '}
+                        <span class="muted small">
+                          ({s.protocolAttempts.succeeded}/{s.protocolAttempts.tried})
+                        </span>
+                      </>
+                    ) : (
+                      <span
+                        class="muted"
+                        title="no protocol was tried (discovery only, or no open port a protocol uses)"
+                      >
+                        —
+                      </span>
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>
