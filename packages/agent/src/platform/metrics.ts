@@ -4,6 +4,7 @@
 import { statfs } from 'node:fs/promises';
 import { cpus, freemem, totalmem } from 'node:os';
 import type { Store } from '../store/index.js';
+import { scanTotals } from '../scan/scan-stats.js';
 
 export interface AgentMetrics {
   /** System-wide CPU busy percent (all cores) since the previous sample. */
@@ -80,8 +81,7 @@ export class MetricsCollector {
     const processPercent = (100 * (cpu.processMicros - prev.processMicros)) / wallMicros / cores;
 
     const { scans, outbox } = this.#src.store;
-    const states = scans.stateCounts();
-    const ended = states.completed + states.failed;
+    const totals = scanTotals(scans.stateCounts());
     const box = outbox.counts();
     return {
       cpuPercent: clampPercent(systemPercent),
@@ -90,9 +90,9 @@ export class MetricsCollector {
       diskFreeBytes: await diskFree(this.#src.dataDir),
       localIp: this.#src.localIp(),
       scans: {
-        completed: states.completed,
-        failed: states.failed,
-        successRate: ended === 0 ? null : Math.round((states.completed / ended) * 1000) / 1000,
+        completed: totals.succeeded,
+        failed: totals.failed,
+        successRate: totals.successRate,
       },
       outboxDepth: box.pending,
       deadLetters: box.deadLetters,

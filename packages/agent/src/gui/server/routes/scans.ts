@@ -16,7 +16,11 @@ import {
   type ResultFile,
 } from '../results.js';
 import type { RunningScan } from '../scan-runner.js';
-import { protocolAttempts, protocolSuccessRate, scanTotals as totalsOf } from '../scan-stats.js';
+import {
+  protocolAttempts,
+  protocolSuccessRate,
+  scanTotals as totalsOf,
+} from '../../../scan/scan-stats.js';
 
 const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 500;

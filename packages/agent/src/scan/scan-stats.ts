@@ -1,8 +1,9 @@
-// The Status tab's success rates, each defined here once (docs/gui-guide.md, Status):
+// Scan success rates, each defined here once (docs/gui-guide.md, Status), for the GUI's Status
+// tab and the heartbeat's metrics.scans (platform/metrics.ts):
 // - a scan's success rate over the agent's scans: completed / (completed + failed). A cancelled
 //   scan was stopped by a person, so it counts neither way; running scans are not counted yet.
-//   The same rule as the heartbeat's `metrics.scans` (platform/metrics.ts; a test keeps them
-//   equal), so the Agent metrics card and the scan history agree.
+//   The heartbeat's `metrics.scans` uses it too, so the Agent metrics card and the scan history
+//   agree.
 // - a scan's protocol success: protocol attempts that succeeded / protocol attempts (one attempt
 //   = one protocol tried on one host, whatever its status); null when nothing was tried.
 import type { ScanState, ScanSummary } from '@nopesight/model';

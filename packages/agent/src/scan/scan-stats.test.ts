@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MetricsCollector } from '../../platform/metrics.js';
-import { testSummary } from '../../platform/testdata/scan-fixtures.js';
-import { openStore } from '../../store/index.js';
+import { MetricsCollector } from '../platform/metrics.js';
+import { testSummary } from '../platform/testdata/scan-fixtures.js';
+import { openStore } from '../store/index.js';
 import { protocolAttempts, protocolSuccessRate, scanTotals } from './scan-stats.js';
 
 test('scanTotals leaves cancelled and running scans out of the success rate', () => {
