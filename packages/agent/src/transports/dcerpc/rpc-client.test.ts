@@ -17,6 +17,8 @@ import type { RpcAuthMechanism, RpcMessageSecurity } from './rpc-auth.js';
 import { RpcClient, type RpcInterface } from './rpc-client.js';
 import { rpcStatusOf } from './status.js';
 import { TcpRpcTransport } from './tcp-transport.js';
+import type { RpcTransport } from './transport.js';
+import { ScannerError } from '../../errors.js';
 import {
   bindAck,
   bindNak,
@@ -256,6 +258,39 @@ test('a server that never answers the bind is ERR_TIMEOUT', async () => {
     code: 'ERR_TIMEOUT',
     message: /bind to test/,
   });
+});
+
+test('a call past its limit is ERR_TIMEOUT naming the operation, whatever the transport says', async () => {
+  // Like the SMB2 pipe: the bind is answered, then the transport only learns of the deadline
+  // through its signal and rejects with an abort of its own.
+  const transport: RpcTransport = {
+    description: 'ncacn_np:\\PIPE\\test',
+    maxFragment: 4280,
+    send: async () => undefined,
+    receive: (signal) => {
+      if (!bound) {
+        bound = true;
+        return Promise.resolve(bindAck(1));
+      }
+      const aborted = () => new ScannerError('ERR_ABORTED', 'smb: pipe transceive aborted');
+      if (signal.aborted) return Promise.reject(aborted());
+      return new Promise((_, reject) =>
+        signal.addEventListener('abort', () => reject(aborted()), { once: true }),
+      );
+    },
+    close: async () => undefined,
+  };
+  let bound = false;
+  const rpc = await RpcClient.bind(transport, IFACE, { timeoutMs: 2000 });
+  await assert.rejects(rpc.call(7, Buffer.alloc(0), { timeoutMs: 100 }), {
+    code: 'ERR_TIMEOUT',
+    message: 'test opnum 7 over ncacn_np:\\PIPE\\test: no answer within 100 ms',
+  });
+  // The caller's own abort stays an abort.
+  const ctl = new AbortController();
+  const call = rpc.call(7, Buffer.alloc(0), { signal: ctl.signal });
+  ctl.abort();
+  await assert.rejects(call, { code: 'ERR_ABORTED' });
 });
 
 test('a connection dropped in the middle of a fragmented response is ERR_PROTOCOL', async () => {

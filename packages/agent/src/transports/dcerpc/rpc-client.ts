@@ -164,6 +164,12 @@ export class RpcClient {
     );
     try {
       return await fn(AbortSignal.any(signals));
+    } catch (err) {
+      // A transport reports an abort in its own words (the SMB2 pipe: "pipe transceive
+      // aborted"); when this call's own limit fired, the timeout naming the operation is the news.
+      if (ctl.signal.aborted && !outer?.aborted && !this.#opts.signal?.aborted)
+        throw ctl.signal.reason as ScannerError;
+      throw err;
     } finally {
       clearTimeout(timer);
     }

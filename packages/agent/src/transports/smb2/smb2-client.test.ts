@@ -107,8 +107,9 @@ test('a connection dropped mid-call fails every pending call with ERR_PROTOCOL',
       e.message,
     );
   }
-  // Later calls fail at once with the same error.
+  // Later calls fail at once with the same error, which the client keeps as its failure.
   await assert.rejects(c.login(creds), (e) => hasCode(e, 'ERR_PROTOCOL'));
+  assert.match(c.failure?.message ?? '', /connection closed by the server/);
   c.close();
 });
 

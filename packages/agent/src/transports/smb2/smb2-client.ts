@@ -166,6 +166,8 @@ export interface Smb2Pipe {
 export type OpenMode = 'read' | 'write' | 'create';
 
 export interface Smb2Tree {
+  /** The connection and session the tree belongs to. */
+  readonly client: Smb2Client;
   readonly treeId: number;
   readonly share: string;
   readonly encrypted: boolean;
@@ -426,6 +428,23 @@ export class Smb2Client {
     return this.#tree(share, treeId, encrypted);
   }
 
+  /**
+   * The error the connection ended with (dropped by the server, a hostile frame, or `close`);
+   * null while it is usable. Every call fails with it from then on.
+   */
+  get failure(): ScannerError | null {
+    return this.#failure;
+  }
+
+  /**
+   * SMB2 ECHO on the session (signed like every request): resolves when the server answers, so a
+   * caller can tell a server that stopped answering from one slow call. ERR_TIMEOUT when it does
+   * not answer within the limit.
+   */
+  async echo(o: CallOptions = this.#defaults): Promise<void> {
+    await this.#request(SMB2_COMMAND.echo, buildEmpty4(), 'echo', o);
+  }
+
   /** Ends the session (LOGOFF). The connection stays open until `close`. */
   async logoff(o: CallOptions = this.#defaults): Promise<void> {
     if (!this.#session) return;
@@ -461,6 +480,7 @@ export class Smb2Client {
       return parseRead(await req(SMB2_COMMAND.read, buildRead(fileId, n, off), 'read', o, n));
     };
     return {
+      client: this,
       treeId,
       share,
       encrypted,

@@ -39,6 +39,7 @@ const encoders: Record<string, () => Buffer> = {
   'samr.SamrEnumerateAliasesInDomain': () => samr.encodeEnumInDomain(H, 0),
   'samr.SamrOpenUser': () => samr.encodeOpenByRid(H, 0x11, 1000),
   'samr.SamrQueryInformationUser1': () => samr.encodeQueryUserInfo(H, 1),
+  'samr.SamrQueryInformationAlias1': () => samr.encodeQueryAliasInfo(H, 1),
   'winreg.OpenLocalMachine': () => winreg.encodeOpenLocalMachine(0x20019),
   'winreg.BaseRegOpenKey': () => winreg.encodeOpenKey(H, 'SOFTWARE\\Microsoft', 0x20019),
   'svcctl.ROpenSCManagerW': () => svcctl.encodeOpenSCManager(5),
@@ -137,6 +138,13 @@ test('decodeQueryUserGeneral reads user info level 1 as impacket does', () => {
   );
 });
 
+test('decodeQueryAliasGeneral reads a local group with its description as impacket does', () => {
+  const { stub, impacket } = response('samr.SamrQueryInformationAlias1');
+  const a = samr.decodeQueryAliasGeneral(stub);
+  assert.deepEqual([a.name, a.memberCount, a.adminComment], impacket);
+  assert.equal(a.adminComment, 'Lab application operators');
+});
+
 test('parseEnumServicesBuffer reads the services Samba listed as impacket does', () => {
   const { stub, impacket } = response('svcctl.REnumServicesStatusW');
   const ans = svcctl.decodeEnumServicesStatus(stub);
@@ -176,6 +184,7 @@ test('decoders refuse a truncated Samba answer with ERR_PROTOCOL instead of read
       'lsarpc.LsarQueryInformationPolicy5': () => lsa.decodeQueryInfoPolicyDomain(cut),
       'samr.SamrEnumerateUsersInDomain': () => samr.decodeEnumeration(cut, 'x'),
       'samr.SamrQueryInformationUser1': () => samr.decodeQueryUserGeneral(cut),
+      'samr.SamrQueryInformationAlias1': () => samr.decodeQueryAliasGeneral(cut),
       'svcctl.REnumServicesStatusW': () => svcctl.decodeEnumServicesStatus(cut),
       'svcctl.RQueryServiceConfigW': () => svcctl.decodeQueryConfig(cut),
       'winreg.BaseRegQueryValue': () => winreg.decodeQueryValue(cut),

@@ -1,4 +1,4 @@
-// samr (MS-SAMR): local domains, users (names, flags), groups, aliases and alias members.
+// samr (MS-SAMR): local domains, users (names, flags), groups, aliases (descriptions, members).
 import { NdrReader, NdrWriter } from '../ndr.js';
 import {
   type ContextHandle,
@@ -29,6 +29,7 @@ const OP = {
   enumUsers: 13,
   enumAliases: 15,
   openAlias: 27,
+  queryAliasInfo: 28,
   getMembersInAlias: 33,
   openUser: 34,
   queryUserInfo: 36,
@@ -40,8 +41,8 @@ export const SERVER_READ = 0x00000001 | 0x00000010 | 0x00000020;
 export const DOMAIN_READ = 0x00000001 | 0x00000004 | 0x00000100 | 0x00000200;
 /** USER_READ_GENERAL | USER_READ_ACCOUNT. */
 export const USER_READ = 0x00000001 | 0x00000010;
-/** ALIAS_LIST_MEMBERS. */
-export const ALIAS_READ = 0x00000004;
+/** ALIAS_LIST_MEMBERS | ALIAS_READ_INFORMATION. */
+export const ALIAS_READ = 0x00000004 | 0x00000008;
 const STATUS_MORE_ENTRIES = 0x00000105;
 const MAX_ROUNDS = 1000;
 const PREFERRED_MAX = 0xffff;
@@ -217,6 +218,52 @@ export function decodeMembersInAlias(stub: Buffer): string[] {
   return (members.value ?? []).flatMap((m) => (m.value === null ? [] : [m.value]));
 }
 
+/** ALIAS_INFORMATION_CLASS (MS-SAMR 2.2.6.5): AliasGeneralInformation. */
+export const ALIAS_INFO_GENERAL = 1;
+
+/** SamrQueryInformationAlias: alias handle and information class. */
+export function encodeQueryAliasInfo(
+  handle: ContextHandle,
+  infoClass = ALIAS_INFO_GENERAL,
+): Buffer {
+  const w = new NdrWriter();
+  w.construct(() => writeHandle(w, handle));
+  w.construct(() => w.u16(infoClass));
+  return w.toBuffer();
+}
+
+/** SAMPR_ALIAS_GENERAL_INFORMATION: the alias's name, member count and description. */
+export interface AliasGeneral {
+  name: string;
+  memberCount: number;
+  adminComment: string;
+}
+
+export function decodeQueryAliasGeneral(stub: Buffer): AliasGeneral {
+  const r = new NdrReader(stub);
+  const info = r.construct(() =>
+    r.unique(() => {
+      const level = r.u16();
+      if (level !== ALIAS_INFO_GENERAL)
+        throw resultError(0xc0000003, `SamrQueryInformationAlias answered level ${level}`);
+      r.align(4);
+      const name = readUnicodeString(r);
+      const memberCount = r.u32();
+      const adminComment = readUnicodeString(r);
+      return { name, memberCount, adminComment };
+    }),
+  );
+  const status = r.construct(() => r.u32());
+  if (status !== 0) throw resultError(status, 'SamrQueryInformationAlias');
+  const v = info.value;
+  if (!v) throw resultError(0xc000000d, 'SamrQueryInformationAlias (no info)');
+  return {
+    name: v.name.value ?? '',
+    memberCount: v.memberCount,
+    adminComment: v.adminComment.value ?? '',
+  };
+}
+
 /** Bits of UserAccountControl (MS-SAMR 2.2.1.12). */
 export const USER_CONTROL = {
   disabled: 0x00000001,
@@ -375,6 +422,17 @@ export class SamDomain {
 
   /** Member SIDs of the alias (local group) `rid`. */
   async aliasMembers(rid: number): Promise<string[]> {
+    return (await this.alias(rid, { info: false })).members;
+  }
+
+  /**
+   * The alias `rid` in one open: its member SIDs and, unless `info` is false, its general
+   * information (SamrQueryInformationAlias level 1: name, member count, description).
+   */
+  async alias(
+    rid: number,
+    { info = true }: { info?: boolean } = {},
+  ): Promise<{ members: string[]; general: AliasGeneral | null }> {
     const h = decodeHandleResponse(
       await this.#rpc.call(
         OP.openAlias,
@@ -384,9 +442,15 @@ export class SamDomain {
       'SamrOpenAlias',
     );
     try {
-      return decodeMembersInAlias(
+      const general = info
+        ? decodeQueryAliasGeneral(
+            await this.#rpc.call(OP.queryAliasInfo, encodeQueryAliasInfo(h), this.#opts),
+          )
+        : null;
+      const members = decodeMembersInAlias(
         await this.#rpc.call(OP.getMembersInAlias, encodeHandleOnly(h), this.#opts),
       );
+      return { members, general };
     } finally {
       await closeHandle(this.#rpc, h, this.#opts);
     }

@@ -78,6 +78,8 @@ def samr_open_user():
     r = samr.SamrOpenUser(); handle(r, 'DomainHandle'); r['DesiredAccess'] = 0x11; r['UserId'] = 1000; return r
 def samr_query_user():
     r = samr.SamrQueryInformationUser(); handle(r, 'UserHandle'); r['UserInformationClass'] = 1; return r
+def samr_query_alias():
+    r = samr.SamrQueryInformationAlias(); handle(r, 'AliasHandle'); r['AliasInformationClass'] = 1; return r
 def reg_open_hklm():
     r = rrp.OpenLocalMachine(); r['ServerName'] = NULL; r['samDesired'] = 0x20019; return r
 def reg_open_key():
@@ -124,6 +126,7 @@ requests = {n: build(f) for n, f in [
     ('samr.SamrLookupDomainInSamServer', samr_lookup_domain), ('samr.SamrOpenDomain', samr_open_domain),
     ('samr.SamrEnumerateUsersInDomain', samr_enum_users), ('samr.SamrEnumerateAliasesInDomain', samr_enum_aliases),
     ('samr.SamrOpenUser', samr_open_user), ('samr.SamrQueryInformationUser1', samr_query_user),
+    ('samr.SamrQueryInformationAlias1', samr_query_alias),
     ('winreg.OpenLocalMachine', reg_open_hklm), ('winreg.BaseRegOpenKey', reg_open_key),
     ('svcctl.ROpenSCManagerW', svc_open_scm), ('svcctl.REnumServicesStatusW', svc_enum), ('svcctl.ROpenServiceW', svc_open),
     ('svcctl.RQueryServiceConfigW', svc_query_config), ('svcctl.RCreateServiceW', svc_create),
@@ -166,6 +169,12 @@ if len(sys.argv) > 1 and sys.argv[1] == '--lab':
     data = raw(d, req); p = samr.SamrQueryInformationUserResponse(data)
     g = p['Buffer']['General']
     responses['samr.SamrQueryInformationUser1'] = {'hex': data.hex(), 'impacket': [g['UserName'], g['FullName'], g['PrimaryGroupId'], g['AdminComment'], g['UserComment']]}
+    # A local group planted with a description (test/lab/services/smb-registry.sh: labapps).
+    alias = [e for e in samr.hSamrEnumerateAliasesInDomain(d, dh)['Buffer']['Buffer'] if e['Name'] == 'labapps'][0]
+    ah = samr.hSamrOpenAlias(d, dh, 0xc, alias['RelativeId'])['AliasHandle']
+    req = samr.SamrQueryInformationAlias(); req['AliasHandle'] = ah; req['AliasInformationClass'] = 1
+    data = raw(d, req); g = samr.SamrQueryInformationAliasResponse(data)['Buffer']['General']
+    responses['samr.SamrQueryInformationAlias1'] = {'hex': data.hex(), 'impacket': [g['Name'], g['MemberCount'], g['AdminComment']]}
     d = dce_for('ncacn_np:%s[\\pipe\\svcctl]' % host, scmr.MSRPC_UUID_SCMR)
     scm = scmr.hROpenSCManagerW(d, dwDesiredAccess=5)['lpScHandle']
     req = scmr.REnumServicesStatusW(); req['hSCManager'] = scm; req['dwServiceType'] = 0x30; req['dwServiceState'] = 3; req['cbBufSize'] = 16384; req['lpResumeIndex'] = 0
