@@ -56,9 +56,36 @@ import {
   WMI_IID,
 } from '../../packages/agent/src/transports/wmi/wmi-calls.js';
 import { NdrWriter } from '../../packages/agent/src/transports/dcerpc/ndr.js';
+import {
+  decodeExecMethodRequest,
+  decodeGetObjectRequest,
+  encodeObjectAnswer,
+  SERVICES_OPNUM,
+} from '../../packages/agent/src/transports/wmi/exec-method.js';
 
 /** The operations a fault can be aimed at. */
-export type PeerOp = 'RemoteCreateInstance' | 'NTLMLogin' | 'ExecQuery' | 'Next' | 'RemRelease';
+export type PeerOp =
+  | 'RemoteCreateInstance'
+  | 'NTLMLogin'
+  | 'ExecQuery'
+  | 'Next'
+  | 'RemRelease'
+  | 'GetObject'
+  | 'ExecMethod';
+
+/**
+ * WMI method calls (IWbemServices::GetObject and ::ExecMethod) the peer answers; `namespace` is
+ * the network resource NTLMLogin named (`//./root/default`), objects are OBJREF_CUSTOMs.
+ */
+export interface DcomMethodServer {
+  getObject(namespace: string, path: string): { object: Buffer } | { hresult: number };
+  execMethod(
+    namespace: string,
+    path: string,
+    method: string,
+    inParams: Buffer | null,
+  ): { object: Buffer } | { hresult: number };
+}
 
 export type DcomPeerBehaviour =
   | { kind: 'normal' }
@@ -82,6 +109,15 @@ export interface DcomPeerOptions {
   namespaces?: string[];
   /** The port the activation reply names (default: the exporter listener's); a closed one tests ERR_RPC. */
   advertisedPort?: number;
+  /**
+   * Answers any WQL in any namespace (`//./root/cimv2`, as NTLMLogin named it) instead of
+   * `instances`: the encoding units to return, or undefined for WBEM_E_INVALID_QUERY.
+   */
+  serve?: (namespace: string, wql: string) => Buffer[] | undefined;
+  /** The loopback address both listeners bind (default 127.0.0.1). */
+  host?: string;
+  /** GetObject / ExecMethod; absent, both are refused as an unknown operation. */
+  methods?: DcomMethodServer;
 }
 
 interface Conn {
@@ -101,6 +137,8 @@ interface Exported {
   refs: number;
   items?: Buffer[];
   pos?: number;
+  /** IWbemServices: the namespace NTLMLogin logged into. */
+  namespace?: string;
 }
 
 export interface PeerCall {
@@ -238,7 +276,7 @@ export class DcomWmiTestPeer {
     const peer = new DcomWmiTestPeer(o);
     const listen = (s: Server) =>
       new Promise<number>((resolve) =>
-        s.listen(0, '127.0.0.1', () => resolve((s.address() as { port: number }).port)),
+        s.listen(0, o.host ?? '127.0.0.1', () => resolve((s.address() as { port: number }).port)),
       );
     peer.activatorPort = await listen(peer.#activator);
     peer.exporterPort = await listen(peer.#exporter);
@@ -494,7 +532,11 @@ export class DcomWmiTestPeer {
         'NTLMLogin',
         () =>
           encodeInterfaceAnswer(
-            hr === 0 ? this.#export('services', WMI_IID.IWbemServices) : null,
+            hr === 0
+              ? this.#export('services', WMI_IID.IWbemServices, {
+                  namespace: req.networkResource ?? '',
+                })
+              : null,
             hr,
           ),
         req.networkResource ?? '',
@@ -503,7 +545,11 @@ export class DcomWmiTestPeer {
     if (target.kind === 'services' && opnum === OPNUM.ExecQuery) {
       const req = decodeExecQueryRequest(stub);
       const cls = /^SELECT \* FROM (\w+)$/i.exec(req.query ?? '')?.[1];
-      const items = cls ? this.#o.instances[cls] : undefined;
+      const items = this.#o.serve
+        ? this.#o.serve(target.namespace ?? '', req.query ?? '')
+        : cls
+          ? this.#o.instances[cls]
+          : undefined;
       const flagsOk =
         req.language === 'WQL' &&
         req.flags === (WBEM_FLAG_FORWARD_ONLY | WBEM_FLAG_RETURN_IMMEDIATELY);
@@ -532,7 +578,44 @@ export class DcomWmiTestPeer {
       );
       return answer('Next', () => encodeNextAnswer(req.count, objects, hr), `count=${req.count}`);
     }
+    if (target.kind === 'services' && this.#o.methods) {
+      if (opnum === SERVICES_OPNUM.GetObject || opnum === SERVICES_OPNUM.ExecMethod)
+        return this.#methodCall(this.#o.methods, target, opnum, stub, answer, failWith);
+    }
     return this.#fault(socket, callId, 0x1c010002);
+  }
+
+  /** GetObject and ExecMethod on an IWbemServices, answered by `methods`. */
+  #methodCall(
+    methods: DcomMethodServer,
+    target: Exported,
+    opnum: number,
+    stub: Buffer,
+    answer: (op: PeerOp, build: () => Buffer, detail?: string) => void,
+    failWith: (op: PeerOp) => number | null,
+  ): void {
+    const namespace = target.namespace ?? '';
+    const reply = (r: { object: Buffer } | { hresult: number }, hr: number | null) =>
+      hr !== null
+        ? encodeObjectAnswer(null, hr)
+        : 'object' in r
+          ? encodeObjectAnswer(r.object, 0)
+          : encodeObjectAnswer(null, r.hresult);
+    if (opnum === SERVICES_OPNUM.GetObject) {
+      const req = decodeGetObjectRequest(stub);
+      const path = req.objectPath ?? '';
+      const hr = failWith('GetObject');
+      return answer('GetObject', () => reply(methods.getObject(namespace, path), hr), path);
+    }
+    const req = decodeExecMethodRequest(stub);
+    const path = req.objectPath ?? '';
+    const method = req.method ?? '';
+    const hr = failWith('ExecMethod');
+    return answer(
+      'ExecMethod',
+      () => reply(methods.execMethod(namespace, path, method, req.inParams), hr),
+      `${path}.${method}`,
+    );
   }
 
   /** Response PDUs for `stub`, fragmented to the client's max_recv_frag, each sealed. */

@@ -50,8 +50,13 @@ const PEER_KEY = testdata('peer-key.pem');
 
 export type PeerBehaviour =
   | { kind: 'normal' }
-  | { kind: 'fault'; subcode: string; wsmanCode?: string; onAction?: 'Enumerate' | 'Pull' }
-  | { kind: 'stall'; onAction?: 'Enumerate' | 'Pull' }
+  | {
+      kind: 'fault';
+      subcode: string;
+      wsmanCode?: string;
+      onAction?: 'Enumerate' | 'Pull' | 'Invoke';
+    }
+  | { kind: 'stall'; onAction?: 'Enumerate' | 'Pull' | 'Invoke' }
   | { kind: 'garbage' };
 
 export interface PeerOptions {
@@ -63,6 +68,25 @@ export interface PeerOptions {
   /** Instances per class, as XML fragments of <p:Class> elements. */
   instances: Record<string, string[]>;
   pageSize: number;
+  /**
+   * Answers any WQL in any namespace (from the ResourceURI, `root/StandardCimv2`) instead of
+   * `instances`: the XML items to return, or undefined for CannotProcessFilter.
+   */
+  serve?: (namespace: string, wql: string) => string[] | undefined;
+  /** The loopback address to listen on (default 127.0.0.1). */
+  host?: string;
+  /** The port to listen on (default: any free one). */
+  port?: number;
+  /** WMI method calls (the Invoke action): the `<p:M_OUTPUT>` XML, or a fault subcode. */
+  invoke?: (req: InvokeRequest) => { xml: string } | { fault: string };
+}
+
+/** An Invoke as the peer read it: `<ResourceURI>/<Method>`, selectors, `<p:M_INPUT>` children. */
+export interface InvokeRequest {
+  resourceUri: string;
+  method: string;
+  selectors: Record<string, string>;
+  input: Record<string, string | string[]>;
 }
 
 interface ConnState {
@@ -219,7 +243,10 @@ export class WsmanTestPeer {
 
   static async start(o: PeerOptions): Promise<WsmanTestPeer> {
     const peer = new WsmanTestPeer(o);
-    await new Promise<void>((resolve) => peer.#server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve, reject) => {
+      peer.#server.once('error', reject);
+      peer.#server.listen(o.port ?? 0, o.host ?? '127.0.0.1', resolve);
+    });
     peer.port = (peer.#server.address() as { port: number }).port;
     return peer;
   }
@@ -352,7 +379,9 @@ export class WsmanTestPeer {
       ...(authz ? { authorization: authz } : {}),
     });
     const b = this.behaviour;
-    const matches = (on?: string) => on === undefined || on === action;
+    const isInvoke = resourceUri !== '' && action.startsWith(`${resourceUri}/`);
+    const matches = (on?: string) =>
+      on === undefined || on === action || (on === 'Invoke' && isInvoke);
     if (b.kind === 'stall' && matches(b.onAction)) {
       this.stalled.push(res);
       return;
@@ -361,13 +390,26 @@ export class WsmanTestPeer {
       this.#reply(res, st, 500, faultXml(b.subcode, b.wsmanCode));
       return;
     }
-    if (resourceUri !== wmiResourceUri('root/cimv2')) {
+    if (isInvoke && this.#o.invoke) {
+      this.#invoke(this.#o.invoke, res, st, header, body, resourceUri, action);
+      return;
+    }
+    const namespace = this.#o.serve
+      ? /\/wmi\/(.+)\/\*$/.exec(resourceUri)?.[1]
+      : resourceUri === wmiResourceUri('root/cimv2')
+        ? 'root/cimv2'
+        : undefined;
+    if (namespace === undefined) {
       this.#reply(res, st, 500, faultXml('DestinationUnreachable'));
       return;
     }
     if (action === 'Enumerate') {
       const cls = /^SELECT \* FROM (\w+)$/i.exec(filter?.['#text'] ?? '')?.[1];
-      const items = cls ? this.#o.instances[cls] : undefined;
+      const items = this.#o.serve
+        ? this.#o.serve(namespace, filter?.['#text'] ?? '')
+        : cls
+          ? this.#o.instances[cls]
+          : undefined;
       if (filter?.['@_Dialect'] !== WQL_DIALECT || !items) {
         this.#reply(res, st, 500, faultXml('CannotProcessFilter'));
         return;
@@ -394,6 +436,36 @@ export class WsmanTestPeer {
       return;
     }
     this.#reply(res, st, 500, faultXml('ActionNotSupported'));
+  }
+
+  /** An Invoke: the selectors and `<p:M_INPUT>` children handed to `invoke`, its answer sent. */
+  #invoke(
+    invoke: NonNullable<PeerOptions['invoke']>,
+    res: ServerResponse,
+    st: ConnState,
+    header: Record<string, unknown>,
+    body: Record<string, Record<string, unknown>>,
+    resourceUri: string,
+    action: string,
+  ): void {
+    const text = (v: unknown): string =>
+      typeof v === 'object' && v !== null
+        ? String((v as Record<string, unknown>)['#text'] ?? '')
+        : String(v ?? '');
+    const method = action.slice(resourceUri.length + 1);
+    const set = header['SelectorSet'] as Record<string, unknown> | undefined;
+    const raw = set?.['Selector'];
+    const selectors: Record<string, string> = {};
+    for (const sel of Array.isArray(raw) ? raw : raw === undefined ? [] : [raw])
+      selectors[String((sel as Record<string, unknown>)['@_Name'] ?? '')] = text(sel);
+    const input: Record<string, string | string[]> = {};
+    for (const [k, v] of Object.entries(body[`${method}_INPUT`] ?? {})) {
+      if (k.startsWith('@_') || k === '#text') continue;
+      input[k] = Array.isArray(v) ? v.map(text) : text(v);
+    }
+    const r = invoke({ resourceUri, method, selectors, input });
+    if ('fault' in r) this.#reply(res, st, 500, faultXml(r.fault));
+    else this.#reply(res, st, 200, soap(r.xml, `${action}Response`));
   }
 
   #page(kind: string, ctx: string, maxElements: number): string {

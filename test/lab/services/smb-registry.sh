@@ -15,6 +15,7 @@ SMB_WIN_CBS='HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Serv
 SMB_WIN_USERS=('labsvc:60121:Lab-Svc-Pass-1:Lab service account' 'labops:60122:Lab-Ops-Pass-1:Lab operator')
 # Local groups: name:gid:comment:members.
 SMB_WIN_GROUPS=('labapps:60131:Lab application operators:labwin,labsvc' 'labaudit:60132:Lab auditors:labops')
+SMB_WIN_AUDIT_COMMENT='Lab auditors: Prüfung & Revision'
 
 # The `net` commands, one per line (run in one shell inside the host's private /etc).
 smb_windows_script() {
@@ -114,6 +115,9 @@ smb_windows_script() {
       echo "net -s '$conf' sam listmem '$name' 2>/dev/null | grep -qi '\\\\$m\$' || N sam addmem '$name' '$m'"
     done
   done
+  # A description outside ASCII (samr QueryInformationAlias carries it as UTF-16), set the way
+  # an admin changes one later: net sam set comment.
+  echo "N sam set comment labaudit '$SMB_WIN_AUDIT_COMMENT'"
 }
 
 # smb_plant_windows STATE_DIR PRIVATE_ETC_CMD...: unix accounts into the private /etc, then the script.

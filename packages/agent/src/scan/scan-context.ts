@@ -22,7 +22,7 @@ import { checkCredential } from './credential-check.js';
 import { collectSshHost } from './ssh-host.js';
 import { collectSnmpHost } from './snmp-host.js';
 import { collectVcenterHost } from './vcenter-host.js';
-import { collectWindowsHost } from './windows-host.js';
+import { collectWindowsHost, collectWinrmHost } from './windows-host.js';
 import { EnterpriseNumbers } from '../collectors/snmp/index.js';
 import { jumpLoginFor } from './ssh-login.js';
 import { CredentialEngine, memoryAffinity } from './credential-engine.js';
@@ -31,7 +31,7 @@ import { openStore, type Store } from '../store/index.js';
 import type { CollectOutcome, ScanRequest, ScanStages } from './run-scan.js';
 
 /** Protocols whose logins this build can try (the others are selected but not yet collected). */
-const CHECKABLE: ReadonlySet<Protocol> = new Set(['ssh', 'snmp', 'vcenter', 'windows']);
+const CHECKABLE: ReadonlySet<Protocol> = new Set(['ssh', 'snmp', 'vcenter', 'windows', 'winrm']);
 /** Credentials tried per protocol per host before giving up (lockout safety). */
 const MAX_TRIES_PER_PROTOCOL = 3;
 
@@ -131,6 +131,7 @@ export async function openScanContext(input: ScanContextInput): Promise<ScanCont
           if (community && !communities.includes(community)) communities.push(community);
         }
       }
+      const winrmCollected = new Set<string>();
       if (request.udpPorts.includes(161)) snmpProbe = new SnmpProbe({ retries: scan.retries });
       const probes = realProbes(oui, input.signal);
       return {
@@ -179,7 +180,7 @@ export async function openScanContext(input: ScanContextInput): Promise<ScanCont
         collect: vault
           ? (protocol, host, signal) =>
               collect(
-                { vault, engine: engine!, store: theStore, scan, log },
+                { vault, engine: engine!, store: theStore, scan, log, winrmCollected },
                 protocol,
                 host,
                 signal,
@@ -205,6 +206,8 @@ interface CollectDeps {
   store: Store | undefined;
   scan: Config['scan'];
   log: Logger;
+  /** Hosts whose `windows` collection went over WinRM in this scan (no second `winrm` run). */
+  winrmCollected?: Set<string>;
 }
 
 /** SSH failures that are the host's, not the credential's: no point trying the next one. */
@@ -236,10 +239,12 @@ const SSH_COLLECT_BUDGET_MS = 120_000;
 async function collect(
   deps: CollectDeps,
   protocol: Protocol,
-  host: { address: string; hostnames: string[] },
+  host: { address: string; hostnames: string[]; openTcp?: number[] },
   signal: AbortSignal,
 ): Promise<CollectOutcome | null> {
   if (!CHECKABLE.has(protocol)) return null;
+  // `windows` already collected this host over WinRM (its fallback): nothing more to learn.
+  if (protocol === 'winrm' && deps.winrmCollected?.has(host.address)) return null;
   const { engine, log } = deps;
   const { tryOrder, skipped } = engine.plan(protocol, host.address, host.hostnames);
   let last: ProtocolAttempt | null = null;
@@ -251,7 +256,7 @@ async function collect(
     }
     let outcome: CollectOutcome;
     try {
-      outcome = await tryCredential(deps, protocol, credential, host.address, signal);
+      outcome = await tryCredential(deps, protocol, credential, host.address, signal, host.openTcp);
     } catch (err) {
       engine.record(credential, host.address, {
         protocol,
@@ -270,7 +275,12 @@ async function collect(
         protocol,
       });
     }
-    if (outcome.attempt.status === 'success') return outcome;
+    if (outcome.attempt.status === 'success') {
+      const ci = outcome.inventory?.ci as { collector?: { path: string } } | undefined;
+      if (protocol === 'windows' && ci?.collector?.path === 'winrm')
+        deps.winrmCollected?.add(host.address);
+      return outcome;
+    }
     if (
       (protocol === 'ssh' || protocol === 'windows') &&
       HOST_LEVEL_FAILURES.has(outcome.attempt.error?.code ?? '')
@@ -301,6 +311,7 @@ async function tryCredential(
   credential: Credential,
   address: string,
   signal: AbortSignal,
+  openTcp?: number[],
 ): Promise<CollectOutcome> {
   const timeoutMs = scan.fingerprintTimeoutMs * 3;
   const unlocked = vault.unlock(credential.id);
@@ -324,12 +335,14 @@ async function tryCredential(
       log,
     });
   }
-  if (protocol === 'windows' && credential.kind === 'windows') {
-    return collectWindowsHost(unlocked, address, {
+  if ((protocol === 'windows' || protocol === 'winrm') && credential.kind === 'windows') {
+    const collectWindows = protocol === 'winrm' ? collectWinrmHost : collectWindowsHost;
+    return collectWindows(unlocked, address, {
       signal,
       loginTimeoutMs: timeoutMs,
       callTimeoutMs: timeoutMs,
       collectTimeoutMs: WINDOWS_COLLECT_BUDGET_MS,
+      ...(openTcp ? { openTcp } : {}),
       log,
     });
   }

@@ -1,14 +1,34 @@
-// One Windows host over port 445 in a scan: log in once over SMB2, then read the inventory through
-// DCE/RPC pipes on that same session; with the credential's remote-exec option, also processes and
-// connections through a temporary service.
-import type { CiType } from '@nopesight/model';
+// One Windows host in a scan, by the first path that answers: WMI over DCOM (135 and the WMI
+// service's dynamic port), else WinRM (5985/5986) when open, else port 445 (SMB2 + DCE/RPC pipes,
+// with the credential's opt-in remote execution for processes and connections). Protocol `winrm`
+// goes straight to WinRM. The record names the path that produced it (`ci.collector`).
+import type { CiType, ProtocolAttempt } from '@nopesight/model';
+import { ScannerError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import {
   collectWindowsInventory,
   gatherByRemoteExec,
   type WindowsCi,
+  type WindowsInventory,
 } from '../collectors/windows/index.js';
+import { CIM_QUERIES } from '../collectors/windows/cim-classes.js';
+import { collectCimInventory } from '../collectors/windows/cim-inventory.js';
+import type {
+  WindowsCollectorInfo,
+  WindowsCollectorPath,
+} from '../collectors/windows/cim-record.js';
+import {
+  dcomMethodPort,
+  processOwner,
+  winrmMethodPort,
+  WmiRegistry,
+  type WmiMethodPort,
+} from '../collectors/windows/cim-registry.js';
+import type { CimSource } from '../collectors/windows/cim-source.js';
+import { WinrmCimSource, WmiCimSource } from '../collectors/windows/cim-transports.js';
 import { RpcRemoteExec, RpcWindowsRemote } from '../collectors/windows/rpc-remote.js';
+import { WmiMethodCaller } from '../transports/wmi/exec-method.js';
+import { WmiSession } from '../transports/wmi/wmi-session.js';
 import type { UnlockedCredential, WindowsCredential } from '../vault/credential-types.js';
 import { failedLogin, protocolAttempt } from './credential-check.js';
 import type { CollectOutcome } from './run-scan.js';
@@ -24,20 +44,229 @@ export interface WindowsHostOptions {
   collectTimeoutMs: number;
   /** How long remote execution waits for its output file. */
   remoteExecWaitMs?: number;
+  /** The SMB port (default 445). */
   port?: number;
+  /** TCP ports the sweep found open: which paths to try. Absent: WMI, then 445. */
+  openTcp?: readonly number[];
+  /** The DCOM activator's port (default 135; tests use another). */
+  dcomPort?: number;
+  /** WinRM endpoint override (default: 5986 over HTTPS if open, else 5985 over HTTP). */
+  winrm?: { port: number; https: boolean; ca?: string };
   log: Logger;
 }
 
-const REMOTE_EXEC_MAX_OUTPUT = 16 * 1024 * 1024;
+/** Failures that say "this path is not there" rather than "this credential or host is wrong". */
+const PATH_UNAVAILABLE: ReadonlySet<string> = new Set([
+  'ERR_RPC',
+  'ERR_PORT_CLOSED',
+  'ERR_UNREACHABLE',
+]);
+
+type PathResult =
+  | { done: CollectOutcome }
+  | {
+      unavailable: { path: WindowsCollectorPath; code: string; message: string };
+      attempt: ProtocolAttempt;
+    };
 
 /**
- * Logs in with `unlocked`; a refused login is the attempt's status (unauthorized, no_access…) and
- * nothing else. After the login the attempt is a success and the sections say what was read.
+ * Protocol `windows`: WMI when 135 is open (or ports are unknown); when WMI is not reachable
+ * (ERR_RPC: 135 closed or filtered, the dynamic port blocked, an activator that refuses, as
+ * Samba's does) WinRM if 5985/5986 is open, then the 445 path if 445 is open. A refused login or
+ * access denied ends the host there (`unauthorized`), so a bad password is tried once per path
+ * at most and never after a refusal.
  */
 export async function collectWindowsHost(
   unlocked: UnlockedCredential,
   address: string,
   opts: WindowsHostOptions,
+): Promise<CollectOutcome> {
+  const open = (p: number) => opts.openTcp === undefined || opts.openTcp.includes(p);
+  const fallbacks: WindowsCollectorInfo['fallbacks'] = [];
+  let last: ProtocolAttempt | null = null;
+  if (open(opts.dcomPort ?? 135)) {
+    const r = await collectOverCim('wmi', 'windows', unlocked, address, opts, fallbacks);
+    if ('done' in r) return r.done;
+    fallbacks.push(r.unavailable);
+    last = r.attempt;
+  }
+  const winrm = winrmEndpoint(opts);
+  if (winrm && opts.openTcp !== undefined) {
+    const r = await collectOverCim('winrm', 'windows', unlocked, address, opts, fallbacks);
+    if ('done' in r) return r.done;
+    fallbacks.push(r.unavailable);
+    last = r.attempt;
+  }
+  if (open(opts.port ?? 445) || !last) return collectOverSmb(unlocked, address, opts, fallbacks);
+  return { attempt: last };
+}
+
+/** Protocol `winrm`: the WinRM path alone, with the windows credential. */
+export async function collectWinrmHost(
+  unlocked: UnlockedCredential,
+  address: string,
+  opts: WindowsHostOptions,
+): Promise<CollectOutcome> {
+  const r = await collectOverCim('winrm', 'winrm', unlocked, address, opts, []);
+  return 'done' in r ? r.done : { attempt: r.attempt };
+}
+
+/** HTTPS 5986 when open, else HTTP 5985 when open; null when neither (or ports unknown). */
+function winrmEndpoint(
+  opts: WindowsHostOptions,
+): { port: number; https: boolean; ca?: string } | null {
+  if (opts.winrm) return opts.winrm;
+  if (opts.openTcp?.includes(5986)) return { port: 5986, https: true };
+  if (opts.openTcp?.includes(5985)) return { port: 5985, https: false };
+  return null;
+}
+
+/** The attempt for `protocol`: access denied counts as `unauthorized` on the CIM paths. */
+function cimAttempt(
+  unlocked: UnlockedCredential,
+  started: number,
+  err: ScannerError | null,
+  protocol: 'windows' | 'winrm',
+): ProtocolAttempt {
+  const attempt = { ...protocolAttempt(unlocked, started, err), protocol };
+  if (err?.code === 'ERR_ACCESS_DENIED') attempt.status = 'unauthorized';
+  return attempt;
+}
+
+/**
+ * Connects over WMI or WinRM, proves the login with one query (Win32_ComputerSystem: NTLMLogin
+ * on WMI, the HTTP authentication on WinRM), then collects. A path that is not there is handed
+ * back for the caller to fall back from; anything else is this host's outcome.
+ */
+async function collectOverCim(
+  path: 'wmi' | 'winrm',
+  protocol: 'windows' | 'winrm',
+  unlocked: UnlockedCredential,
+  address: string,
+  opts: WindowsHostOptions,
+  fallbacks: WindowsCollectorInfo['fallbacks'],
+): Promise<PathResult> {
+  const credential = unlocked.credential as WindowsCredential;
+  const started = performance.now();
+  if (!unlocked.secrets.password)
+    throw new ScannerError('ERR_CONFIG_INVALID', 'windows credential has no password');
+  const creds = {
+    username: credential.username,
+    domain: credential.domain === '.' ? '' : credential.domain,
+    password: unlocked.secrets.password,
+  };
+  let source: CimSource | null = null;
+  try {
+    source = await openCimSource(path, address, creds, opts);
+    const probe = CIM_QUERIES.computerSystem;
+    for await (const o of source.query(probe.namespace, probe.wql, {
+      signal: opts.signal,
+      timeoutMs: opts.loginTimeoutMs,
+      maxObjects: 1,
+    })) {
+      void o;
+    }
+  } catch (err) {
+    await source?.close();
+    if (!(err instanceof ScannerError)) throw err;
+    const attempt = cimAttempt(unlocked, started, err, protocol);
+    if (PATH_UNAVAILABLE.has(err.code) && !opts.signal.aborted)
+      return { unavailable: { path, code: err.code, message: attempt.error!.message }, attempt };
+    return { done: { attempt } };
+  }
+  try {
+    const signal = AbortSignal.any([opts.signal, AbortSignal.timeout(opts.collectTimeoutMs)]);
+    const inv = await collectCimInventory(source, { signal, callTimeoutMs: opts.callTimeoutMs });
+    const attempt = cimAttempt(unlocked, started, null, protocol);
+    return { done: outcome(inv, { path, fallbacks }, attempt, address, opts.log) };
+  } finally {
+    await source.close();
+  }
+}
+
+async function openCimSource(
+  path: 'wmi' | 'winrm',
+  address: string,
+  creds: { username: string; domain: string; password: string },
+  opts: WindowsHostOptions,
+): Promise<CimSource> {
+  if (path === 'wmi') {
+    const session = await WmiSession.connect(address, creds, {
+      signal: opts.signal,
+      timeoutMs: opts.loginTimeoutMs,
+      ...(opts.dcomPort ? { port: opts.dcomPort } : {}),
+    });
+    const port = dcomMethodPort(new WmiMethodCaller(session));
+    return new WmiCimSource(session, methodExtras(port));
+  }
+  const endpoint = winrmEndpoint(opts) ?? { port: 5985, https: false };
+  const source: WinrmCimSource = new WinrmCimSource(
+    {
+      host: address,
+      port: endpoint.port,
+      https: endpoint.https,
+      auth: { kind: 'ntlm', credentials: creds },
+      tlsVerify: true,
+      ...(endpoint.ca ? { ca: endpoint.ca } : {}),
+      connectTimeoutMs: opts.loginTimeoutMs,
+      requestTimeoutMs: opts.callTimeoutMs,
+    },
+    // StdRegProv and GetOwner go through the root/cimv2 client (Invoke names its own namespace).
+    {
+      ...methodExtras({ call: (c, l) => winrmMethodPort(source.client('root/cimv2')).call(c, l) }),
+    },
+  );
+  return source;
+}
+
+/** The registry (StdRegProv) and GetOwner over a WMI method port. */
+function methodExtras(port: WmiMethodPort) {
+  return {
+    registry: new WmiRegistry(port),
+    processOwner: (pid: number, limits: { signal: AbortSignal; timeoutMs: number }) =>
+      processOwner(port, pid, limits),
+  };
+}
+
+/** The outcome of a collected inventory: a success attempt, the CI and its sections. */
+function outcome(
+  inv: WindowsInventory,
+  collector: WindowsCollectorInfo,
+  attempt: ProtocolAttempt,
+  address: string,
+  log: Logger,
+): CollectOutcome {
+  if (inv.error)
+    log.warn('windows inventory incomplete', {
+      target: address,
+      path: collector.path,
+      error: inv.error,
+    });
+  const ci: WindowsCi = { ...inv.ci, collector };
+  return {
+    attempt,
+    inventory: {
+      ci: ci as unknown as Record<string, unknown>,
+      type: windowsCiType(ci),
+      sections: inv.sections,
+      relationships: inv.relationships,
+      hostnames: inv.hostnames,
+    },
+  };
+}
+
+const REMOTE_EXEC_MAX_OUTPUT = 16 * 1024 * 1024;
+
+/**
+ * The 445 path: logs in with `unlocked`; a refused login is the attempt's status (unauthorized,
+ * no_access…) and nothing else. After the login the attempt is a success and the sections say
+ * what was read.
+ */
+async function collectOverSmb(
+  unlocked: UnlockedCredential,
+  address: string,
+  opts: WindowsHostOptions,
+  fallbacks: WindowsCollectorInfo['fallbacks'],
 ): Promise<CollectOutcome> {
   const credential = unlocked.credential as WindowsCredential;
   const started = performance.now();
@@ -70,18 +299,13 @@ export async function collectWindowsHost(
           }
         : {}),
     });
-    if (inv.error)
-      opts.log.warn('windows inventory incomplete', { target: address, error: inv.error });
-    return {
-      attempt: protocolAttempt(unlocked, started, null),
-      inventory: {
-        ci: inv.ci as unknown as Record<string, unknown>,
-        type: windowsCiType(inv.ci),
-        sections: inv.sections,
-        relationships: inv.relationships,
-        hostnames: inv.hostnames,
-      },
-    };
+    return outcome(
+      inv,
+      { path: 'smb', fallbacks },
+      protocolAttempt(unlocked, started, null),
+      address,
+      opts.log,
+    );
   } finally {
     await exec?.close();
     await remote.close();

@@ -142,7 +142,17 @@ describe('scan --protocols windows against the lab Samba', labOnly(), () => {
         `members of ${g.name}`,
       );
       assert.ok(g.members.every((m) => m.origin === 'local'));
+      // The description (samr QueryInformationAlias) is the group mapping's comment.
+      const map = await onSamba(`net -s ${q(CONF())} groupmap list verbose ntgroup=${q(g.name)}`);
+      const comment = /^\s*Comment\s*: (.*)$/m.exec(map)?.[1] ?? '';
+      assert.notEqual(comment, '', `a description planted for ${g.name}`);
+      assert.equal(g.description, comment, `description of ${g.name}`);
     }
+    // One planted outside ASCII, to prove the UTF-16 path.
+    assert.equal(
+      ci.groups.find((g) => g.name === 'labaudit')?.description,
+      'Lab auditors: Prüfung & Revision',
+    );
     assert.equal(ci.membership!.type, 'workgroup');
     assert.equal(ci.membership!.name, SMB.workgroup);
   });

@@ -1,6 +1,6 @@
 // A WindowsRemote replayed from a recorded (or hand-written) host description, for tests: a
 // registry tree plus the answers of svcctl, samr, lsarpc, srvsvc and wkssvc. Failures can be
-// injected per question to prove how the collector marks sections.
+// injected per question to prove how the collector marks sections, and may end the session.
 import { ScannerError } from '../../errors.js';
 import type {
   CallLimits,
@@ -50,6 +50,8 @@ export class FakeRemote implements WindowsRemote {
   readonly #host: RecordedHost;
   readonly #keys: Map<string, RecordedKey>;
   readonly #failures: { question: Question; path?: string; error: ScannerError }[] = [];
+  /** Injected errors that end the session (what `sessionLost` answers for them). */
+  readonly #fatal = new Map<ScannerError, ScannerError>();
 
   constructor(host: RecordedHost) {
     this.#host = host;
@@ -59,6 +61,20 @@ export class FakeRemote implements WindowsRemote {
   fail(question: Question, error: ScannerError, path?: string): this {
     this.#failures.push({ question, error, ...(path ? { path: path.toLowerCase() } : {}) });
     return this;
+  }
+
+  /**
+   * Like `fail`, and the error ends the session: `sessionLost` answers `lostWith` (default: the
+   * error itself) when asked about it.
+   */
+  failSession(question: Question, error: ScannerError, lostWith = error, path?: string): this {
+    this.#fatal.set(error, lostWith);
+    return this.fail(question, error, path);
+  }
+
+  async sessionLost(err: ScannerError): Promise<ScannerError | null> {
+    this.calls.push(`sessionLost ${err.code}`);
+    return this.#fatal.get(err) ?? null;
   }
 
   #check(question: Question, limits: CallLimits, path?: string): void {

@@ -234,6 +234,58 @@ test('collectWindowsInventory marks the rest timeout once the host deadline pass
   assert.deepEqual(after, []);
 });
 
+test('collectWindowsInventory stops at a dropped connection: no more calls, the rest partial, the drop reported', async () => {
+  const drop = new ScannerError('ERR_PROTOCOL', '198.18.0.30:445: connection closed by the server');
+  const remote = new FakeRemote(host()).failSession('services', drop);
+  const inv = await collectWindowsInventory(remote, {
+    ...opts(),
+    remoteExec: () => assert.fail('remote execution on a lost session'),
+  });
+  assert.deepEqual(remote.calls.slice(remote.calls.indexOf('services')), [
+    'services',
+    'sessionLost ERR_PROTOCOL',
+  ]);
+  for (const s of ['identity', 'os', 'hardware', 'software'] as const)
+    assert.equal(inv.sections[s], 'complete', s);
+  for (const s of ['services', 'users', 'groups', 'shares', 'logons', 'processes'] as const)
+    assert.equal(inv.sections[s], 'partial', s);
+  assert.equal(inv.ci.services.length, 0);
+  assert.ok(inv.ci.software.length > 0);
+  assert.match(inv.notes.shares!.join(), /not read: the session ended \(.*connection closed/);
+  assert.equal(inv.notes.shares!.length, 1);
+  assert.equal(inv.sessionLost, true);
+  assert.deepEqual(inv.error, { code: drop.code, message: drop.message });
+});
+
+test('collectWindowsInventory marks the rest timeout when the host stopped answering', async () => {
+  const silent = new ScannerError('ERR_TIMEOUT', 'winreg opnum 17: no answer within 1000 ms');
+  const gone = new ScannerError('ERR_TIMEOUT', 'the host stopped answering; an SMB2 echo too');
+  const remote = new FakeRemote(host()).failSession(
+    'values',
+    silent,
+    gone,
+    'SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion',
+  );
+  const inv = await collectWindowsInventory(remote, opts());
+  assert.equal(remote.calls.at(-1), 'sessionLost ERR_TIMEOUT');
+  assert.equal(inv.sections.identity, 'complete');
+  for (const s of ['os', 'hardware', 'software', 'services', 'users', 'groups', 'shares'] as const)
+    assert.equal(inv.sections[s], 'timeout', s);
+  assert.match(inv.notes.os!.join('\n'), /an SMB2 echo too/);
+  assert.deepEqual(inv.error, { code: 'ERR_TIMEOUT', message: gone.message });
+});
+
+test('collectWindowsInventory goes on after a timeout when the session survived it', async () => {
+  const slow = new ScannerError('ERR_TIMEOUT', 'svcctl opnum 14: no answer within 1000 ms');
+  const remote = new FakeRemote(host()).fail('services', slow);
+  const inv = await collectWindowsInventory(remote, opts());
+  assert.ok(remote.calls.includes('sessionLost ERR_TIMEOUT'));
+  assert.equal(inv.sections.services, 'timeout');
+  assert.equal(inv.sections.users, 'complete');
+  assert.equal(inv.sections.shares, 'complete');
+  assert.equal(inv.sessionLost, false);
+});
+
 test('collectWindowsInventory takes processes and connections from remote execution and names owners', async () => {
   const inv = await collectWindowsInventory(new FakeRemote(host()), {
     ...opts(),

@@ -1,5 +1,6 @@
 // Collects a Windows host's inventory over the WindowsRemote port: registry, svcctl, SAM, LSA,
-// srvsvc and wkssvc reads, each bounded, each section marked; a failed read never ends the rest.
+// srvsvc and wkssvc reads, each bounded, each section marked. A failed read never ends the rest,
+// unless it ended the session itself (dropped connection, a host that stopped answering).
 import type { Hostname, RelationshipRecord, SectionState } from '@nopesight/model';
 import { ScannerError } from '../../errors.js';
 import { connectionRelationships, type ConnectionInfo } from '../ssh/parsers/connections.js';
@@ -48,6 +49,12 @@ import {
   type WindowsSoftware,
 } from './software.js';
 import { fileTime, ValueMap } from './values.js';
+import type {
+  WindowsCollectorInfo,
+  WindowsHardwareDetail,
+  WindowsPatch,
+  WindowsSqlInstance,
+} from './cim-record.js';
 
 /** The sections this collector fills, in report order. */
 export const WINDOWS_SECTIONS = [
@@ -121,8 +128,10 @@ export interface WindowsCi {
     macs: string[];
   };
   membership: WindowsMembership | null;
-  os: WindowsOs | null;
-  hardware: WindowsHardware | null;
+  /** Over WMI/WinRM the patches include Win32_QuickFixEngineering's (`source: 'qfe'`). */
+  os: (Omit<WindowsOs, 'patches'> & { patches: WindowsPatch[] }) | null;
+  /** Over WMI/WinRM also processors, memory modules, disks, logical disks and NICs. */
+  hardware: (WindowsHardware & Partial<WindowsHardwareDetail>) | null;
   software: WindowsSoftware[];
   services: WindowsService[];
   users: WindowsUser[];
@@ -131,6 +140,10 @@ export interface WindowsCi {
   logons: { user: string; domain: string }[];
   processes: WindowsProcess[];
   connections: ConnectionInfo[];
+  /** SQL Server instances (WMI/WinRM paths only). */
+  sqlInstances?: WindowsSqlInstance[];
+  /** The path that produced the record (set by the scan wiring). */
+  collector?: WindowsCollectorInfo;
 }
 
 /** Processes and connections, gathered by remote execution when the credential allows it. */
@@ -145,8 +158,13 @@ export interface WindowsInventory {
   notes: Partial<Record<WindowsSectionName, string[]>>;
   hostnames: Hostname[];
   relationships: RelationshipRecord[];
-  /** The first failure met, for the caller's log; the sections say what it cost. */
+  /**
+   * For the caller's log: the failure that ended the session when one did (`sessionLost`), else
+   * the first failure met. The sections say what it cost.
+   */
   error: { code: string; message: string } | null;
+  /** The session ended mid-collection (dropped, or stopped answering): nothing after was read. */
+  sessionLost: boolean;
 }
 
 export interface CollectWindowsOptions {
@@ -180,7 +198,10 @@ function worse(a: SectionState, b: SectionState): SectionState {
 /**
  * Reads the inventory. Each section starts `complete` and is lowered by what went wrong in its
  * reads (a cap hit → partial, access denied → denied, a timeout or the host deadline → timeout,
- * another failure → partial), with a note. Programming errors (not ScannerError) propagate.
+ * another failure → partial), with a note. After a failed read the remote is asked whether the
+ * session survived (`sessionLost`); when it did not, no more calls are made and every read left
+ * is noted "not read" with the state of the error that ended it (a drop → partial, a host that
+ * stopped answering → timeout). Programming errors (not ScannerError) propagate.
  */
 export async function collectWindowsInventory(
   remote: WindowsRemote,
@@ -194,6 +215,9 @@ export async function collectWindowsInventory(
   >;
   const notes: Partial<Record<WindowsSectionName, string[]>> = {};
   let firstError: WindowsInventory['error'] = null;
+  /** The error that ended the session; set once, then every read is skipped. */
+  let lost: ScannerError | null = null;
+  const lostNoted = new Set<WindowsSectionName>();
   const note = (section: WindowsSectionName, text: string): void => {
     (notes[section] ??= []).push(text);
   };
@@ -208,6 +232,13 @@ export async function collectWindowsInventory(
     what: string,
     fn: () => Promise<T>,
   ): Promise<T | null> {
+    if (lost) {
+      if (!lostNoted.has(section)) {
+        lostNoted.add(section);
+        lower(section, stateFor(lost), `not read: the session ended (${lost.message})`);
+      }
+      return null;
+    }
     if (opts.signal.aborted) {
       lower(section, 'timeout', `${what}: not read (host deadline or cancel)`);
       return null;
@@ -219,6 +250,14 @@ export async function collectWindowsInventory(
       const state = opts.signal.aborted ? 'timeout' : stateFor(err);
       lower(section, state, `${what}: ${err.message}`);
       firstError ??= { code: err.code, message: err.message };
+      if (!opts.signal.aborted && remote.sessionLost) {
+        lost = await remote.sessionLost(err, limits);
+        if (lost) {
+          lostNoted.add(section);
+          if (lost !== err) lower(section, stateFor(lost), lost.message);
+          firstError = { code: lost.code, message: lost.message };
+        }
+      }
       return null;
     }
   }
@@ -261,7 +300,8 @@ export async function collectWindowsInventory(
     systemUuid: null,
     macs: [],
   };
-  if (!hostname) lower('identity', 'partial', 'no computer name from srvsvc, wkssvc or Tcpip');
+  if (!hostname && !lost)
+    lower('identity', 'partial', 'no computer name from srvsvc, wkssvc or Tcpip');
 
   // OS: CurrentVersion (native, then the 32-bit view for what it lacks), ProductOptions, hotfixes.
   const native = await valuesOf('os', CURRENT_VERSION);
@@ -270,7 +310,7 @@ export async function collectWindowsInventory(
   const productType = (await valuesOf('os', PRODUCT_OPTIONS))?.text('ProductType') ?? null;
   if (merged.filled.length > 0)
     note('os', `from the 32-bit view of CurrentVersion: ${merged.filled.join(', ')}`);
-  if (!merged.values.has('ProductName'))
+  if (!merged.values.has('ProductName') && !lost)
     lower('os', 'partial', 'CurrentVersion has no ProductName');
 
   // Software and the Uninstall-listed hotfixes.
@@ -313,7 +353,7 @@ export async function collectWindowsInventory(
     cpuKeys || bios || sysInfo
       ? windowsHardware(cpu0, cpuKeys ? cpus.length : null, bios, sysInfo)
       : null;
-  if (!cpuKeys && !bios && !sysInfo)
+  if (!cpuKeys && !bios && !sysInfo && !lost)
     lower('hardware', 'unsupported', 'no hardware keys in the registry');
 
   // Services.
@@ -403,6 +443,7 @@ export async function collectWindowsInventory(
     hostnames,
     relationships: connectionRelationships(connections),
     error: firstError,
+    sessionLost: lost !== null,
   };
 
   /** KBs from the servicing stack's package names, with install time for the first few. */

@@ -1,5 +1,6 @@
 // The Windows collector's port: what it needs from a logged-in Windows host, in its own
 // vocabulary. rpc-remote.ts implements it over DCE/RPC on one SMB2 session; tests use recordings.
+import type { ScannerError } from '../../errors.js';
 
 /** Limits every remote call takes: the caller's signal (host deadline, cancel) and a per-call limit. */
 export interface CallLimits {
@@ -157,6 +158,13 @@ export interface WindowsRemote {
   serverInfo(limits: CallLimits): Promise<RemoteServerInfo>;
   workstationInfo(limits: CallLimits): Promise<RemoteWorkstationInfo>;
   loggedOnUsers(max: number, limits: CallLimits): Promise<Listing<RemoteLoggedOnUser>>;
+  /**
+   * Asked by the collector after a read failed with `err`: null when the session can still
+   * answer, else the error that ended it (the connection dropped; or, after a timeout, the host
+   * does not answer a liveness probe within `limits` either). Once it is non-null the collector
+   * makes no more calls. Absent: the remote never loses its session (replays).
+   */
+  sessionLost?(err: ScannerError, limits: CallLimits): Promise<ScannerError | null>;
 }
 
 /**

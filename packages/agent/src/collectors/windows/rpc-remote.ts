@@ -196,12 +196,12 @@ export class RpcWindowsRemote implements WindowsRemote {
           total += aliases.length;
           for (const a of aliases) {
             if (groups.length >= max) break;
-            const members = await d.aliasMembers(a.rid);
+            const { members, general } = await d.alias(a.rid);
             groups.push({
               name: a.name,
               sid: `${sid}-${a.rid}`,
               domain: name,
-              description: null,
+              description: general?.adminComment || null,
               members: await this.#names(lsa, members),
             });
           }
@@ -284,6 +284,33 @@ export class RpcWindowsRemote implements WindowsRemote {
       users.map((u) => ({ user: u.userName, domain: u.logonDomain })),
       max,
     );
+  }
+
+  /**
+   * Lost when the SMB2 connection has failed (dropped by the server, a hostile frame), or when a
+   * call timed out and an SMB2 ECHO gets no answer within the call limit either; then the
+   * connection is closed, so the cleanup that follows fails at once instead of waiting out a
+   * limit per pipe. One slow call on a host that still answers ECHO is not a lost session.
+   */
+  async sessionLost(err: ScannerError, limits: CallLimits): Promise<ScannerError | null> {
+    const client = this.#ipc.client;
+    if (client.failure) return client.failure;
+    if (err.code !== 'ERR_TIMEOUT' || limits.signal.aborted) return null;
+    try {
+      await client.echo(limits);
+      return null;
+    } catch (e) {
+      if (!(e instanceof ScannerError)) throw e;
+      if (client.failure) return client.failure;
+      // An answer, even an error status, means the host is still there.
+      if (e.code !== 'ERR_TIMEOUT' || limits.signal.aborted) return null;
+      client.close();
+      return new ScannerError(
+        'ERR_TIMEOUT',
+        `the host stopped answering: ${err.message}; an SMB2 echo got no answer either (${e.message})`,
+        { cause: e },
+      );
+    }
   }
 
   /** Closes every bound pipe (best effort: the session is logged off next anyway). */

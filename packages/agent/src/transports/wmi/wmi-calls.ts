@@ -34,7 +34,7 @@ export const WBEM_INFINITE = 0xffffffff;
 export const MAX_BATCH = 1024;
 
 /** A BSTR ([in] wireBSTR, MS-OAUT 2.2.23.2): unique pointer to FLAGGED_WORD_BLOB, no terminator. */
-function writeBstr(w: NdrWriter, s: string): void {
+export function writeBstr(w: NdrWriter, s: string): void {
   w.unique(s, (text) => {
     const units = Buffer.from(text, 'utf16le');
     const n = units.length / 2;
@@ -42,7 +42,8 @@ function writeBstr(w: NdrWriter, s: string): void {
   });
 }
 
-function readBstr(r: NdrReader): string | null {
+/** A BSTR as writeBstr writes it; null for a NULL pointer. */
+export function readBstr(r: NdrReader): string | null {
   const box = r.construct(() =>
     r.unique(() => {
       const max = r.count(2, 'BSTR');

@@ -245,6 +245,29 @@ export class WmiSession {
     }
   }
 
+  /**
+   * One IWbemServices call in `namespace` (logged into once per session): the answer's stub.
+   * exec-method.ts builds and reads the stubs of GetObject and ExecMethod with it.
+   */
+  async callServices(
+    namespace: string,
+    opnum: number,
+    stub: Buffer,
+    o: { signal?: AbortSignal; timeoutMs?: number } = {},
+  ): Promise<Buffer> {
+    const services = await this.#servicesFor(namespace);
+    return this.#call(services, opnum, stub, o);
+  }
+
+  /** Releases an interface pointer (an OBJREF_STANDARD) a call handed out; never throws. */
+  async releaseObjref(name: string, objref: Buffer): Promise<void> {
+    try {
+      await this.#release([interfaceRef(name, objref)]);
+    } catch {
+      // Best effort, as every release: the server collects it with the session anyway.
+    }
+  }
+
   /** Releases every interface the session holds and closes the connection; safe to call twice. */
   async close(): Promise<void> {
     if (this.#closed) return;

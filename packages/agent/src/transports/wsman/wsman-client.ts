@@ -110,6 +110,15 @@ export class WsmanClient {
     }
   }
 
+  /**
+   * Sends the envelope `build` makes from this endpoint's header options (a:To, a fresh
+   * MessageID, limits, locale) and returns the answer's SOAP text, faults included. invoke.ts
+   * sends WMI method calls with it.
+   */
+  async exchange(build: (o: EnvelopeOptions) => string, signal: AbortSignal): Promise<string> {
+    return this.#transport.send(build(this.#envelope()), signal);
+  }
+
   close(): void {
     this.#transport.close();
   }

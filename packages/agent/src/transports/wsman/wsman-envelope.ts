@@ -16,7 +16,7 @@ export function wmiResourceUri(namespace = 'root/cimv2', className = '*'): strin
 }
 
 /** Escapes element text as xmltodict (and so pywinrm) does: &, <, >. */
-function escText(s: string): string {
+export function escText(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 /** Escapes an attribute value (double-quoted). */
@@ -37,7 +37,24 @@ export interface EnvelopeOptions {
   locale: string;
 }
 
-function envelope(o: EnvelopeOptions, action: string, body: string): string {
+/**
+ * A SOAP envelope with pywinrm's header: `actionUri` in full, then the selectors (instance keys)
+ * where pywinrm puts its ShellId selector. invoke.ts builds WMI method calls with it.
+ */
+export function soapEnvelope(
+  o: EnvelopeOptions,
+  actionUri: string,
+  body: string,
+  selectors: readonly { name: string; value: string }[] = [],
+): string {
+  const selectorSet =
+    selectors.length === 0
+      ? ''
+      : '<w:SelectorSet>' +
+        selectors
+          .map((s) => `<w:Selector Name="${escAttr(s.name)}">${escText(s.value)}</w:Selector>`)
+          .join('') +
+        '</w:SelectorSet>';
   return (
     '<?xml version="1.0" encoding="utf-8"?>\n' +
     '<env:Envelope xmlns:xsd="http://www.w3.org/2001/XMLSchema" ' +
@@ -56,9 +73,13 @@ function envelope(o: EnvelopeOptions, action: string, body: string): string {
     `<p:DataLocale mustUnderstand="false" xml:lang="${escAttr(o.locale)}"></p:DataLocale>` +
     `<w:OperationTimeout>PT${Math.max(1, Math.floor(o.operationTimeoutSec))}S</w:OperationTimeout>` +
     `<w:ResourceURI mustUnderstand="true">${escText(o.resourceUri)}</w:ResourceURI>` +
-    `<a:Action mustUnderstand="true">${ENUMERATION_ACTION}${action}</a:Action>` +
+    `<a:Action mustUnderstand="true">${escText(actionUri)}</a:Action>${selectorSet}` +
     `</env:Header><env:Body>${body}</env:Body></env:Envelope>`
   );
+}
+
+function envelope(o: EnvelopeOptions, action: string, body: string): string {
+  return soapEnvelope(o, `${ENUMERATION_ACTION}${action}`, body);
 }
 
 /** WS-Enumeration Enumerate with a WQL filter; OptimizeEnumeration returns a first page at once. */

@@ -11,8 +11,8 @@ import {
   type CimType,
 } from '../wmio/cim-object.js';
 
-type XmlNode = { [key: string]: XmlValue };
-type XmlValue = string | XmlNode | XmlValue[];
+export type XmlNode = { [key: string]: XmlValue };
+export type XmlValue = string | XmlNode | XmlValue[];
 
 /** What the collector knows about a class's properties; anything missing is read as string. */
 export type CimSchema = Record<string, Record<string, { cimType: CimType; isArray?: boolean }>>;
@@ -63,7 +63,8 @@ function child(v: XmlValue | undefined, name: string): XmlValue | undefined {
   return isNode(f) ? f[name] : undefined;
 }
 
-function parseEnvelope(xml: string): XmlNode {
+/** The SOAP Body of an answer (DOCTYPEs and non-XML refused as ERR_PROTOCOL). */
+export function parseEnvelope(xml: string): XmlNode {
   if (/<!DOCTYPE/i.test(xml)) throw new ScannerError('ERR_PROTOCOL', 'WinRM: answer has a DOCTYPE');
   let doc: XmlNode;
   try {

@@ -1,0 +1,91 @@
+// CimSource over the two transports: a WMI session over DCOM (one session, every namespace) and
+// WinRM (one WS-Man client per namespace, since the namespace is part of the ResourceURI).
+import type { CimObject } from '../../transports/wmio/cim-object.js';
+import type { WmiSession } from '../../transports/wmi/wmi-session.js';
+import { WsmanClient, type WsmanClientOptions } from '../../transports/wsman/wsman-client.js';
+import type { CimSchema } from '../../transports/wsman/wsman-response.js';
+import { cimSchema } from './cim-classes.js';
+import type { CimQueryLimits, CimSource } from './cim-source.js';
+import type { CallLimits, RegistryAccess } from './remote.js';
+
+/** What a transport may add besides queries (StdRegProv registry, GetOwner). */
+export interface CimExtras {
+  registry?: RegistryAccess;
+  processOwner?: (pid: number, limits: CallLimits) => Promise<string | null>;
+}
+
+/** Objects per IEnumWbemClassObject::Next. */
+const WMI_BATCH = 128;
+
+export class WmiCimSource implements CimSource {
+  readonly path = 'wmi';
+  readonly registry: RegistryAccess | undefined;
+  readonly processOwner: CimSource['processOwner'];
+  readonly #session: WmiSession;
+
+  constructor(session: WmiSession, extras: CimExtras = {}) {
+    this.#session = session;
+    this.registry = extras.registry;
+    this.processOwner = extras.processOwner;
+  }
+
+  query(namespace: string, wql: string, limits: CimQueryLimits): AsyncIterable<CimObject> {
+    return this.#session.query(namespace, wql, {
+      batch: WMI_BATCH,
+      signal: limits.signal,
+      timeoutMs: limits.timeoutMs,
+      maxObjects: limits.maxObjects,
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.#session.close().catch(() => undefined);
+  }
+}
+
+/** The WinRM connection settings, without the namespace (one client is made per namespace). */
+export type WinrmSourceOptions = Omit<WsmanClientOptions, 'namespace'>;
+
+export class WinrmCimSource implements CimSource {
+  readonly path = 'winrm';
+  readonly registry: RegistryAccess | undefined;
+  readonly processOwner: CimSource['processOwner'];
+  readonly #o: WinrmSourceOptions;
+  readonly #clients = new Map<string, WsmanClient>();
+  readonly #schema: CimSchema = cimSchema();
+
+  constructor(o: WinrmSourceOptions, extras: CimExtras = {}) {
+    this.#o = o;
+    this.registry = extras.registry;
+    this.processOwner = extras.processOwner;
+  }
+
+  /** The client for `namespace` (created once; NTLM authenticates each client's connection). */
+  client(namespace: string): WsmanClient {
+    const key = namespace.replace(/\\/g, '/').toLowerCase();
+    let c = this.#clients.get(key);
+    if (!c) {
+      c = new WsmanClient({ ...this.#o, namespace: namespace.replace(/\\/g, '/') });
+      this.#clients.set(key, c);
+    }
+    return c;
+  }
+
+  async *query(namespace: string, wql: string, limits: CimQueryLimits): AsyncGenerator<CimObject> {
+    let n = 0;
+    for await (const page of this.client(namespace).pages(wql, {
+      signal: limits.signal,
+      schema: this.#schema,
+    })) {
+      for (const o of page) {
+        if (++n > limits.maxObjects) return;
+        yield o;
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.#clients.values()) c.close();
+    this.#clients.clear();
+  }
+}
