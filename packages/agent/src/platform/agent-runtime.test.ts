@@ -19,34 +19,12 @@ import { buildApp } from '../../../platform/src/api/app.js';
 import { sqliteKind } from '../../../platform/src/testing/stores.js';
 import { createToken } from '../../../platform/src/tokens.js';
 import { agentStateFile, runAgent, type AgentStateFile } from './agent-runtime.js';
-
-/** Polls `check` every 50 ms until it returns a value; the bound only ends a broken run. */
-async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined) {
-  let last: unknown;
-  for (let i = 0; i < 1200; i++) {
-    try {
-      const v = await check();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`gave up waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
+import { logLines } from '../../../../test/support/log-lines.js';
+import { waitFor } from '../../../../test/support/wait-for.js';
 
 function readState(dataDir: string): AgentStateFile | undefined {
   const file = agentStateFile({ root: dataDir });
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as AgentStateFile) : undefined;
-}
-
-function logLines(dataDir: string, name: string): Record<string, unknown>[] {
-  const file = join(dataDir, 'logs', name);
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 const cli = async (dataDir: string, args: string[], stdin?: object) => {

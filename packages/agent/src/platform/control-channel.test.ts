@@ -15,6 +15,7 @@ import { buildApp, type Platform } from '../../../platform/src/api/app.js';
 import { sqliteKind } from '../../../platform/src/testing/stores.js';
 import { createToken } from '../../../platform/src/tokens.js';
 import { runAgent } from './agent-runtime.js';
+import { waitFor } from '../../../../test/support/wait-for.js';
 
 const HEARTBEAT_MS = 1000;
 
@@ -73,21 +74,6 @@ async function startPlatform(): Promise<LoopbackPlatform> {
       await kind.cleanup();
     },
   };
-}
-
-/** Polls `check` until it returns a value (not undefined); a bound, not a timing assertion. */
-async function waitFor<T>(what: string, check: () => Promise<T | undefined>): Promise<T> {
-  let last: unknown;
-  for (let i = 0; i < 600; i++) {
-    try {
-      const v = await check();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`gave up waiting for ${what}${last ? `: ${String(last)}` : ''}`);
 }
 
 interface AgentRow {

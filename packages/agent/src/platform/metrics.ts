@@ -5,22 +5,9 @@ import { statfs } from 'node:fs/promises';
 import { cpus, freemem, totalmem } from 'node:os';
 import type { Store } from '../store/index.js';
 import { scanTotals } from '../scan/scan-stats.js';
+import type { AgentMetrics } from './agent-metrics.js';
 
-export interface AgentMetrics {
-  /** System-wide CPU busy percent (all cores) since the previous sample. */
-  cpuPercent: number;
-  /** This process's CPU percent of the whole machine since the previous sample (additive field). */
-  processCpuPercent: number;
-  memory: { rssBytes: number; totalBytes: number; freeBytes: number };
-  /** Free bytes for an unprivileged writer on the data directory's file system; null if unknown. */
-  diskFreeBytes: number | null;
-  /** The local address of the control channel's connection; null while disconnected. */
-  localIp: string | null;
-  scans: { completed: number; failed: number; successRate: number | null };
-  outboxDepth: number;
-  deadLetters: number;
-  uptimeSeconds: number;
-}
+export type { AgentMetrics };
 
 export interface MetricsSource {
   /** DATA_DIR: where results, the store and logs are written. */

@@ -13,6 +13,7 @@ import { dataDirLayout } from '../config/data-dir.js';
 import { runAgent } from '../platform/agent-runtime.js';
 import { openStore } from '../store/index.js';
 import { testIo } from '../../../../test/support/cli-io.js';
+import { waitFor } from '../../../../test/support/wait-for.js';
 
 /** A loopback port nothing listens on (the platform that is down). */
 async function closedPort(): Promise<number> {
@@ -21,16 +22,6 @@ async function closedPort(): Promise<number> {
   const { port } = server.address() as { port: number };
   await new Promise((r) => server.close(r));
   return port;
-}
-
-/** Polls `check` every 50 ms until it returns a value; the bound is generous, not a timing. */
-async function waitFor<T>(what: string, check: () => T | undefined): Promise<T> {
-  for (let i = 0; i < 1200; i++) {
-    const v = check();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`gave up waiting for ${what}`);
 }
 
 test('agent run starts the scan of a schedule that is due, through the outbox', async () => {

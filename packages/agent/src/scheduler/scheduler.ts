@@ -237,6 +237,30 @@ export class Scheduler {
     }
     const window = blackoutAt(s, now);
     if (window) return skip('blackout', `${window} (${s.timezone ?? 'agent time zone'})`);
+    const started = await this.#start(s, skip);
+    if (!('finished' in started)) return started;
+    const { scanId } = started;
+    log.info(
+      missed ? 'schedule run started (missed while the agent was down)' : 'schedule run started',
+      {
+        ...fields,
+        scanId,
+      },
+    );
+    this.#o.store.markHandled(s.id, slot, { at: now.toISOString(), outcome: 'started', scanId });
+    this.#track(s, started, log);
+    return { scheduleId: s.id, slot, missed, outcome: 'started', scanId };
+  }
+
+  /**
+   * Validates the schedule and starts its scan, as a slot and a run-now both do; a schedule
+   * that fails validation, a launcher that throws or one busy with another scan is skipped
+   * through `skip`, whose outcome is returned instead.
+   */
+  async #start(
+    s: Schedule,
+    skip: (reason: SkipReason, detail: string) => SlotOutcome,
+  ): Promise<StartedScan | SlotOutcome> {
     let checked: Schedule;
     try {
       checked = await this.#o.validate(s);
@@ -249,18 +273,7 @@ export class Scheduler {
     } catch (err) {
       return skip('start-failed', (err as Error).message);
     }
-    if ('busy' in started) return skip('busy', started.busy);
-    const { scanId } = started;
-    log.info(
-      missed ? 'schedule run started (missed while the agent was down)' : 'schedule run started',
-      {
-        ...fields,
-        scanId,
-      },
-    );
-    this.#o.store.markHandled(s.id, slot, { at: now.toISOString(), outcome: 'started', scanId });
-    this.#track(s, started, log);
-    return { scheduleId: s.id, slot, missed, outcome: 'started', scanId };
+    return 'busy' in started ? skip('busy', started.busy) : started;
   }
 
   /**
@@ -292,19 +305,8 @@ export class Scheduler {
       return { ...base, outcome: 'skipped', reason };
     };
     if (this.#running.has(s.id)) return skip('still-running', 'its previous run has not finished');
-    let checked: Schedule;
-    try {
-      checked = await this.#o.validate(s);
-    } catch (err) {
-      return skip('invalid', (err as Error).message);
-    }
-    let started: StartedScan | { busy: string };
-    try {
-      started = await this.#o.launcher.start(checked);
-    } catch (err) {
-      return skip('start-failed', (err as Error).message);
-    }
-    if ('busy' in started) return skip('busy', started.busy);
+    const started = await this.#start(s, skip);
+    if (!('finished' in started)) return started;
     const { scanId } = started;
     log.info('schedule run started', { ...fields, scanId });
     this.#record(s.id, log, {

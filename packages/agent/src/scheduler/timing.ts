@@ -5,9 +5,7 @@ import { createHash } from 'node:crypto';
 import { Cron } from 'croner';
 import type { Schedule } from '../store/schedules.js';
 
-/** Week days as schedules spell them, in the order they are shown. */
-export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
-export type Weekday = (typeof WEEKDAYS)[number];
+export { WEEKDAYS, type Weekday } from './schedule.js';
 
 /** What decides a schedule's slots (the rest of `Schedule` does not move them). */
 export type ScheduleTiming = Pick<

@@ -26,6 +26,8 @@ import {
 import { dataDirLayout } from '../config/data-dir.js';
 import { openStore } from '../store/index.js';
 import type { PlatformCi, PlatformScan } from '../platform/testdata/reference-platform.js';
+import { logLines } from '../../../../test/support/log-lines.js';
+import { waitFor as waitUntil } from '../../../../test/support/wait-for.js';
 
 const ROOT = new URL('../../../../', import.meta.url).pathname;
 const CLI_CHILD = new URL('../platform/testdata/cli-child.ts', import.meta.url).pathname;
@@ -38,38 +40,13 @@ const SILENT_PORT = 8443;
 const LIMIT_MS = 180_000;
 
 /** Polls `check` every 250 ms until it returns a value; throws `what` at the deadline. */
-async function waitFor<T>(
-  what: string,
-  check: () => Promise<T | undefined> | T | undefined,
-): Promise<T> {
-  const deadline = Date.now() + LIMIT_MS;
-  let last: unknown;
-  // Bounded by the deadline.
-  while (Date.now() < deadline) {
-    try {
-      const v = await check();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`gave up waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
-}
+const waitFor = <T>(what: string, check: () => Promise<T | undefined> | T | undefined) =>
+  waitUntil(what, check, { intervalMs: 250, limitMs: LIMIT_MS });
 
 /** A five-field cron (UTC) for the first minute at least 5 s away, and that instant. */
 function nextMinuteCron(): { cron: string; at: Date } {
   const at = new Date(Math.ceil((Date.now() + 5000) / 60_000) * 60_000);
   return { cron: `${at.getUTCMinutes()} ${at.getUTCHours()} * * *`, at };
-}
-
-function logLines(dataDir: string, name: string): Record<string, unknown>[] {
-  const file = join(dataDir, 'logs', name);
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 describe('the daemon process against the platform process', () => {

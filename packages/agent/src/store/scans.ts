@@ -157,14 +157,7 @@ export class ScanStore {
       const scan = this.#row(scanId);
       if (scan.state !== 'running') return;
       if (scan.upload === 0) {
-        this.#db
-          .prepare('UPDATE scans SET state = ?, finished_at = ?, summary = ? WHERE id = ?')
-          .run(
-            summary.state,
-            summary.finishedAt ?? this.#now().toISOString(),
-            JSON.stringify(summary),
-            scanId,
-          );
+        this.#end(scanId, summary);
         return;
       }
       let staged = this.#staged(scanId).count;
@@ -174,15 +167,20 @@ export class ScanStore {
       }
       staged = this.#staged(scanId).count;
       if (staged > 0) throw new Error(`scan ${scanId}: ${staged} records left after the final cut`);
-      this.#db
-        .prepare('UPDATE scans SET state = ?, finished_at = ?, summary = ? WHERE id = ?')
-        .run(
-          summary.state,
-          summary.finishedAt ?? this.#now().toISOString(),
-          JSON.stringify(summary),
-          scanId,
-        );
+      this.#end(scanId, summary);
     })();
+  }
+
+  /** Marks the scan ended with its summary (state, finish time). */
+  #end(scanId: string, summary: ScanSummary): void {
+    this.#db
+      .prepare('UPDATE scans SET state = ?, finished_at = ?, summary = ? WHERE id = ?')
+      .run(
+        summary.state,
+        summary.finishedAt ?? this.#now().toISOString(),
+        JSON.stringify(summary),
+        scanId,
+      );
   }
 
   /**

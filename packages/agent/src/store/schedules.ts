@@ -1,47 +1,12 @@
 // Scan schedules — set as a whole by the platform (`schedules.put`) or one by one by the CLI and
 // the GUI — in the order given, the scheduler's memory of each (which slots it has handled, its
 // last run), and run-now requests for the running agent. Validation happens before
-// (platform/scan-spec.ts readSchedule); timing arithmetic is scheduler/timing.ts's.
-import type { ScanState } from '@nopesight/model';
-import type { Weekday } from '../scheduler/timing.js';
+// (platform/scan-spec.ts readSchedule); timing arithmetic is scheduler/timing.ts's; what a
+// schedule and its last run are is scheduler/schedule.ts's.
+import type { LastRun, Schedule } from '../scheduler/schedule.js';
 import type { Db } from './database.js';
 
-/**
- * docs/protocol.md `Schedule`. Exactly one timing: `cron` (five fields), `daily` (`HH:MM`),
- * `weekly` (days at `HH:MM`) or `everyHours`; clock times and blackouts are read in `timezone`
- * (IANA; the agent's own when absent).
- */
-export interface Schedule {
-  id: string;
-  name: string;
-  cron?: string;
-  daily?: string;
-  weekly?: { days: Weekday[]; at: string };
-  everyHours?: number;
-  timezone?: string;
-  /** `HH:MM-HH:MM` windows in which a run is skipped (may wrap past midnight). */
-  blackouts?: string[];
-  /** Each run starts a fixed, per-schedule 0..staggerSeconds later than its slot. */
-  staggerSeconds?: number;
-  targets: string[];
-  excludes?: string[];
-  protocols?: string[] | 'none';
-  ports?: string;
-  enabled: boolean;
-}
-
-/** The last thing that happened to a schedule's run, for `schedule list`. */
-export interface LastRun {
-  at: string;
-  outcome: 'started' | 'skipped' | 'finished';
-  /** skipped: why (`REASON: words`); finished: the scan's state. */
-  detail?: string;
-  /** skipped: the scheduler's reason word (`busy`, `still-running`, `blackout`, `invalid`,
-   * `start-failed`), for callers that act on it (a run-now hand-off). */
-  reason?: string;
-  scanId?: string;
-  state?: ScanState;
-}
+export type { LastRun, Schedule };
 
 export interface ScheduleRunState {
   /** The slots at or before this instant have been run or skipped. */

@@ -126,7 +126,15 @@ function Tab({ id, route, session }: { id: string; route: string[]; session: Ses
   }
 }
 
-export function Loading({ children }: { children?: ComponentChildren }) {
+/** Loading…, or the error that ended the loading (a resource whose GET failed). */
+export function Loading({
+  children,
+  error,
+}: {
+  children?: ComponentChildren;
+  error?: { message: string } | null;
+}) {
+  if (error) return <p class="error">{error.message}</p>;
   return (
     <p class="loading" aria-busy="true">
       {children ?? 'Loading…'}

@@ -85,6 +85,19 @@ export function percent(ratio: number | null | undefined): string {
   return `${Math.round(ratio * 1000) / 10} %`;
 }
 
+const PROTOCOL_LABEL: Record<string, string> = {
+  ssh: 'SSH',
+  windows: 'Windows (WMI)',
+  winrm: 'WinRM',
+  snmp: 'SNMP',
+  vcenter: 'vCenter',
+};
+
+/** A protocol as the page names it: `Windows (WMI)`; an unknown one as it is. */
+export function protocolLabel(protocol: string): string {
+  return PROTOCOL_LABEL[protocol] ?? protocol;
+}
+
 const DAY_NAMES: Record<string, string> = {
   mon: 'Mon',
   tue: 'Tue',

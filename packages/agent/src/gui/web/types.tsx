@@ -1,8 +1,12 @@
 // The shapes the GUI server's JSON API returns (docs/gui.md), as far as the page reads them.
-// Host records and scan summaries are the model's own types.
+// Host records and scan summaries are the model's own types; schedules, metrics and scan totals
+// the agent's, from files without Node imports (type-only: nothing of them is bundled).
 import type { HostRecord, ProtocolStatus, ScanSummary } from '@nopesight/model';
+import type { AgentMetrics as Metrics } from '../../platform/agent-metrics.js';
+import type { ScanTotals } from '../../scan/scan-stats.js';
+import type { LastRun, Schedule } from '../../scheduler/schedule.js';
 
-export type { HostRecord, ProtocolStatus, ScanSummary };
+export type { HostRecord, LastRun, ProtocolStatus, ScanSummary };
 
 export interface Session {
   version: string;
@@ -94,31 +98,10 @@ export interface ScanDetail {
   truncated?: boolean;
 }
 
-export interface LastRun {
-  at: string;
-  outcome: 'started' | 'skipped' | 'finished';
-  detail?: string;
-  scanId?: string;
-  state?: string;
-}
-
-export interface ScheduleView {
-  id?: string;
-  name: string;
-  cron?: string;
-  daily?: string;
-  weekly?: { days: string[]; at: string };
-  everyHours?: number;
+/** A schedule as GET /schedules lists it (gui/server/routes/schedules.ts scheduleViews). */
+export interface ScheduleView extends Schedule {
   /** The server's wording of the timing, when it sends one. */
   timing?: string | Record<string, unknown>;
-  timezone?: string | null;
-  blackouts?: string[];
-  staggerSeconds?: number;
-  targets: string[];
-  excludes?: string[];
-  protocols?: string[] | 'none';
-  ports?: string;
-  enabled: boolean;
   nextRunAt: string | null;
   lastRun: LastRun | null;
 }
@@ -148,17 +131,8 @@ export interface ChannelState {
   localAddress?: string | null;
 }
 
-export interface AgentMetrics {
-  cpuPercent: number;
-  processCpuPercent?: number;
-  memory: { rssBytes: number; totalBytes: number; freeBytes: number };
-  diskFreeBytes: number | null;
-  localIp: string | null;
-  scans: { completed: number; failed: number; successRate: number | null };
-  outboxDepth: number;
-  deadLetters: number;
-  uptimeSeconds: number;
-}
+/** An older agent's state file has no processCpuPercent (it came later, additively). */
+export type AgentMetrics = Omit<Metrics, 'processCpuPercent'> & { processCpuPercent?: number };
 
 export interface DeadLetter {
   key: string;
@@ -197,14 +171,7 @@ export interface StatusView {
   };
   agentError?: string;
   /** The agent's scans (docs/gui-guide.md): successRate = completed / (completed + failed). */
-  scans: {
-    total: number;
-    succeeded: number;
-    cancelled: number;
-    failed: number;
-    running: number;
-    successRate: number | null;
-  };
+  scans: ScanTotals;
 }
 
 export interface LogEntry {

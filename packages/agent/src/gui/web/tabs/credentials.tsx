@@ -7,7 +7,8 @@ import type { CredentialTest, CredentialView } from '../types.js';
 import { Badge } from '../ui/badge.js';
 import { Confirm, Dialog } from '../ui/dialog.js';
 import { Card, Empty } from '../ui/empty.js';
-import { describedBy, Field } from '../ui/field.js';
+import { TextField } from '../ui/field.js';
+import { DataTable } from '../ui/table.js';
 import { duration } from '../format.js';
 import { CredentialDialog, KIND_LABEL, secretLabel } from './credential-form.js';
 
@@ -49,11 +50,7 @@ export function CredentialsTab() {
     <div class="stack">
       <Card title="Credentials" actions={list.length > 0 && add}>
         {!res.data ? (
-          res.error ? (
-            <p class="error">{res.error.message}</p>
-          ) : (
-            <Loading />
-          )
+          <Loading error={res.error} />
         ) : list.length === 0 ? (
           <Empty title="No credentials yet — add one for SSH, Windows, SNMP or vCenter">
             <p>
@@ -64,96 +61,79 @@ export function CredentialsTab() {
             {add}
           </Empty>
         ) : (
-          <div class="table-wrap">
-            <table class="data" data-table="credentials">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Protocol</th>
-                  <th scope="col">Account</th>
-                  <th scope="col">Port</th>
-                  <th scope="col">Scope</th>
-                  <th scope="col">Secrets</th>
-                  <th scope="col">
-                    <span class="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.map((c) => (
-                  <tr key={c.name} data-credential={c.name}>
-                    <td class="strong">{c.name}</td>
-                    <td>
-                      <span class="tag">{KIND_LABEL[c.kind] ?? c.kind}</span>
-                    </td>
-                    <td class="mono">
-                      {account(c)}
-                      {c.kind === 'ssh' && c.sudo && c.sudo !== 'none' && (
-                        <span class="tag subtle">sudo {c.sudo}</span>
-                      )}
-                      {c.jump && <span class="tag subtle">via {c.jump.address}</span>}
-                      {c.kind === 'windows' && c.remoteExec && (
-                        <span
-                          class="tag warn"
-                          data-remote-exec
-                          title="Remote execution allowed: scans create a temporary service on each target"
-                        >
-                          remote exec
-                        </span>
-                      )}
-                    </td>
-                    <td class="mono">{c.port ?? '—'}</td>
-                    <td class="mono scope">
-                      {c.scope.length > 0 ? (
-                        c.scope.join(', ')
-                      ) : (
-                        <span class="muted">any host</span>
-                      )}
-                    </td>
-                    <td>
-                      {c.secretsSet.length > 0 ? (
-                        c.secretsSet.map((k) => (
-                          <span
-                            class="tag secret"
-                            key={k}
-                            title="Stored in the vault; never sent to this page"
-                          >
-                            {secretLabel(k)} ✓
-                          </span>
-                        ))
-                      ) : (
-                        <span class="muted">none</span>
-                      )}
-                    </td>
-                    <td class="row-actions">
-                      <button
-                        type="button"
-                        onClick={() => setModal({ type: 'test', credential: c })}
-                        data-action="test"
+          <DataTable
+            name="credentials"
+            columns={['Name', 'Protocol', 'Account', 'Port', 'Scope', 'Secrets']}
+            actions
+          >
+            {list.map((c) => (
+              <tr key={c.name} data-credential={c.name}>
+                <td class="strong">{c.name}</td>
+                <td>
+                  <span class="tag">{KIND_LABEL[c.kind] ?? c.kind}</span>
+                </td>
+                <td class="mono">
+                  {account(c)}
+                  {c.kind === 'ssh' && c.sudo && c.sudo !== 'none' && (
+                    <span class="tag subtle">sudo {c.sudo}</span>
+                  )}
+                  {c.jump && <span class="tag subtle">via {c.jump.address}</span>}
+                  {c.kind === 'windows' && c.remoteExec && (
+                    <span
+                      class="tag warn"
+                      data-remote-exec
+                      title="Remote execution allowed: scans create a temporary service on each target"
+                    >
+                      remote exec
+                    </span>
+                  )}
+                </td>
+                <td class="mono">{c.port ?? '—'}</td>
+                <td class="mono scope">
+                  {c.scope.length > 0 ? c.scope.join(', ') : <span class="muted">any host</span>}
+                </td>
+                <td>
+                  {c.secretsSet.length > 0 ? (
+                    c.secretsSet.map((k) => (
+                      <span
+                        class="tag secret"
+                        key={k}
+                        title="Stored in the vault; never sent to this page"
                       >
-                        Test
-                      </button>
-                      <button
-                        type="button"
-                        onClick={() => setModal({ type: 'edit', credential: c })}
-                        data-action="edit"
-                      >
-                        Edit
-                      </button>
-                      <button
-                        type="button"
-                        class="danger ghost"
-                        onClick={() => setModal({ type: 'delete', credential: c })}
-                        data-action="delete"
-                      >
-                        Delete
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+                        {secretLabel(k)} ✓
+                      </span>
+                    ))
+                  ) : (
+                    <span class="muted">none</span>
+                  )}
+                </td>
+                <td class="row-actions">
+                  <button
+                    type="button"
+                    onClick={() => setModal({ type: 'test', credential: c })}
+                    data-action="test"
+                  >
+                    Test
+                  </button>
+                  <button
+                    type="button"
+                    onClick={() => setModal({ type: 'edit', credential: c })}
+                    data-action="edit"
+                  >
+                    Edit
+                  </button>
+                  <button
+                    type="button"
+                    class="danger ghost"
+                    onClick={() => setModal({ type: 'delete', credential: c })}
+                    data-action="delete"
+                  >
+                    Delete
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         )}
       </Card>
 
@@ -220,23 +200,18 @@ function TestDialog({ credential, onClose }: { credential: CredentialView; onClo
           if (r) setResult(r);
         }}
       >
-        <Field
+        <TextField
           id="test-target"
+          name="target"
+          class="mono"
           label="Host"
           hint={`An address or host name to log in to over ${KIND_LABEL[credential.kind]}.`}
           error={errors.target}
-        >
-          <input
-            id="test-target"
-            name="target"
-            class="mono"
-            value={target}
-            required
-            autoFocus
-            onInput={(e) => setTarget((e.target as HTMLInputElement).value)}
-            aria-describedby={describedBy('test-target', true, errors.target)}
-          />
-        </Field>
+          value={target}
+          onValue={setTarget}
+          required
+          autoFocus
+        />
         {busy && (
           <p class="muted" aria-busy="true">
             Trying…

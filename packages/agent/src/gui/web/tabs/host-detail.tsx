@@ -4,11 +4,11 @@ import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { Loading } from '../app.js';
 import { href, useResource } from '../hooks.js';
-import { duration } from '../format.js';
+import { duration, protocolLabel } from '../format.js';
 import type { HostRecord } from '../types.js';
 import { Badge } from '../ui/badge.js';
 import { Card } from '../ui/empty.js';
-import { PROTOCOL_LABEL } from './scan.js';
+import { DataTable, TableHead } from '../ui/table.js';
 
 export function HostDetail({ scanId, address }: { scanId: string; address: string }) {
   const res = useResource<{ host: HostRecord }>(
@@ -23,7 +23,7 @@ export function HostDetail({ scanId, address }: { scanId: string; address: strin
     return (
       <div class="stack">
         {back}
-        {res.error ? <p class="error">{res.error.message}</p> : <Loading />}
+        <Loading error={res.error} />
       </div>
     );
   }
@@ -60,15 +60,7 @@ export function HostDetail({ scanId, address }: { scanId: string; address: strin
 
       <Section title="Protocols" name="protocols" open data={h.protocols}>
         <table class="data">
-          <thead>
-            <tr>
-              <th scope="col">Protocol</th>
-              <th scope="col">Status</th>
-              <th scope="col">Credential</th>
-              <th scope="col">Duration</th>
-              <th scope="col">Error</th>
-            </tr>
-          </thead>
+          <TableHead columns={['Protocol', 'Status', 'Credential', 'Duration', 'Error']} />
           <tbody>
             {h.protocols.length === 0 && (
               <tr>
@@ -79,7 +71,7 @@ export function HostDetail({ scanId, address }: { scanId: string; address: strin
             )}
             {h.protocols.map((p, i) => (
               <tr key={i} data-protocol={p.protocol}>
-                <td>{PROTOCOL_LABEL[p.protocol] ?? p.protocol}</td>
+                <td>{protocolLabel(p.protocol)}</td>
                 <td>
                   <Badge status={p.status} />
                 </td>
@@ -208,28 +200,15 @@ export function DataView({ value }: { value: unknown }) {
       for (const r of value as Record<string, unknown>[])
         for (const k of Object.keys(r)) if (!cols.includes(k)) cols.push(k);
       return (
-        <div class="table-wrap">
-          <table class="data compact">
-            <thead>
-              <tr>
-                {cols.map((c) => (
-                  <th scope="col" key={c}>
-                    {c}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {(value as Record<string, unknown>[]).map((r, i) => (
-                <tr key={i}>
-                  {cols.map((c) => (
-                    <td key={c}>{cell(r[c])}</td>
-                  ))}
-                </tr>
+        <DataTable class="compact" columns={cols}>
+          {(value as Record<string, unknown>[]).map((r, i) => (
+            <tr key={i}>
+              {cols.map((c) => (
+                <td key={c}>{cell(r[c])}</td>
               ))}
-            </tbody>
-          </table>
-        </div>
+            </tr>
+          ))}
+        </DataTable>
       );
     }
     return <p>{value.map((v) => cell(v)).join(', ')}</p>;

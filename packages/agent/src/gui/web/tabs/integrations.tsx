@@ -35,7 +35,7 @@ export function IntegrationsTab() {
     );
   }, [res.data]);
 
-  if (!res.data) return res.error ? <p class="error">{res.error.message}</p> : <Loading />;
+  if (!res.data) return <Loading error={res.error} />;
   const tokenStored = current?.secretsSet.includes('token') ?? false;
 
   const save = async (e: Event) => {

@@ -6,23 +6,17 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { Loading } from '../app.js';
 import { request } from '../api.js';
 import { href, useBanner, useLive, useResource, useSubmit } from '../hooks.js';
-import { dateTime, duration, percent, splitList } from '../format.js';
+import { dateTime, duration, percent, protocolLabel } from '../format.js';
 import type { HostSummary, ScanDetail, ScanList, ScanProgress, ScanSummary } from '../types.js';
 import { Badge } from '../ui/badge.js';
 import { Card, Empty } from '../ui/empty.js';
-import { describedBy, Field } from '../ui/field.js';
+import { TextField } from '../ui/field.js';
+import { TableHead } from '../ui/table.js';
+import { initialScope, scopeBody, ScopeFields, type Scope } from '../ui/scope-fields.js';
 import { HostDetail } from './host-detail.js';
 
 /** Rows rendered at once; more on request (a /16 can have thousands of live hosts). */
 const PAGE = 500;
-
-export const PROTOCOL_LABEL: Record<string, string> = {
-  ssh: 'SSH',
-  windows: 'Windows (WMI)',
-  winrm: 'WinRM',
-  snmp: 'SNMP',
-  vcenter: 'vCenter',
-};
 
 export function ScanTab({ route }: { route: string[] }) {
   const list = useResource<ScanList>('/scans?limit=50');
@@ -106,11 +100,8 @@ function ScanForm({
   running: string | null;
   onStarted: (id: string) => void;
 }) {
-  const [targets, setTargets] = useState('');
-  const [excludes, setExcludes] = useState('');
+  const [scope, setScope] = useState<Scope>(() => initialScope());
   const [ports, setPorts] = useState('');
-  const [protocols, setProtocols] = useState<string[]>([...PROTOCOLS]);
-  const [discoveryOnly, setDiscoveryOnly] = useState(false);
   const [cancelling, setCancelling] = useState(false);
   const { errors, busy, run } = useSubmit();
 
@@ -118,12 +109,7 @@ function ScanForm({
 
   const start = async (e: Event) => {
     e.preventDefault();
-    const body: Record<string, unknown> = {
-      targets: splitList(targets),
-      protocols: discoveryOnly ? 'none' : protocols,
-    };
-    const ex = splitList(excludes);
-    if (ex.length > 0) body.excludes = ex;
+    const body: Record<string, unknown> = scopeBody(scope);
     if (ports.trim() !== '') body.ports = ports.trim();
     const r = await run(
       () => request<{ scanId: string }>('POST', '/scans', body),
@@ -135,101 +121,32 @@ function ScanForm({
   return (
     <Card title="New scan">
       <form class="grid-form scan-form" onSubmit={start} data-form="scan" novalidate>
-        <Field
-          id="scan-targets"
-          label="Targets"
-          hint="CIDRs (10.0.0.0/24), ranges (10.0.0.1-50), addresses or host names; one per line or comma separated. Ctrl+Enter starts."
-          error={errors.targets}
-        >
-          <textarea
-            id="scan-targets"
-            name="targets"
-            rows={3}
-            class="mono"
-            value={targets}
-            spellcheck={false}
-            placeholder={'192.168.1.0/24\n10.0.0.1-10.0.0.50'}
-            onInput={(e) => setTargets((e.target as HTMLTextAreaElement).value)}
-            onKeyDown={(e) => {
-              if (e.key === 'Enter' && (e.ctrlKey || e.metaKey))
-                (e.currentTarget.form as HTMLFormElement).requestSubmit();
-            }}
-            aria-invalid={errors.targets ? true : undefined}
-            aria-describedby={describedBy('scan-targets', true, errors.targets)}
-          />
-        </Field>
-        <Field
-          id="scan-excludes"
-          label="Exclusions"
-          hint="Addresses or ranges to leave out, same syntax."
-          error={errors.excludes}
-        >
-          <textarea
-            id="scan-excludes"
-            name="excludes"
-            rows={3}
-            class="mono"
-            value={excludes}
-            spellcheck={false}
-            placeholder="192.168.1.1"
-            onInput={(e) => setExcludes((e.target as HTMLTextAreaElement).value)}
-            aria-describedby={describedBy('scan-excludes', true, errors.excludes)}
-          />
-        </Field>
-        <fieldset class="wide inline" aria-describedby="scan-protocols-hint">
-          <legend>Protocols</legend>
-          {PROTOCOLS.map((p) => (
-            <label class="check" key={p}>
-              <input
-                type="checkbox"
-                name="protocol"
-                value={p}
-                checked={!discoveryOnly && protocols.includes(p)}
-                disabled={discoveryOnly}
-                onChange={(e) =>
-                  setProtocols(
-                    (e.target as HTMLInputElement).checked
-                      ? [...protocols, p]
-                      : protocols.filter((x) => x !== p),
-                  )
-                }
-              />
-              {PROTOCOL_LABEL[p] ?? p}
-            </label>
-          ))}
-          <label class="check discovery">
-            <input
-              type="checkbox"
-              name="discoveryOnly"
-              checked={discoveryOnly}
-              onChange={(e) => setDiscoveryOnly((e.target as HTMLInputElement).checked)}
-            />
-            Discovery only (no logins)
-          </label>
-          <small class="hint" id="scan-protocols-hint">
-            Collectors run only on hosts whose port is open and only with credentials in scope.
-          </small>
-          {errors.protocols && (
-            <small class="field-error" role="alert">
-              {errors.protocols}
-            </small>
-          )}
-        </fieldset>
-        <Field
+        <ScopeFields
+          id="scan"
+          scope={scope}
+          onChange={setScope}
+          errors={errors}
+          text={{
+            targets:
+              'CIDRs (10.0.0.0/24), ranges (10.0.0.1-50), addresses or host names; one per line or comma separated. Ctrl+Enter starts.',
+            excludes: 'Addresses or ranges to leave out, same syntax.',
+            protocols:
+              'Collectors run only on hosts whose port is open and only with credentials in scope.',
+            discoveryOnly: 'Discovery only (no logins)',
+          }}
+          placeholders={{ targets: '192.168.1.0/24\n10.0.0.1-10.0.0.50', excludes: '192.168.1.1' }}
+          submitOnCtrlEnter
+        />
+        <TextField
           id="scan-ports"
+          name="ports"
+          class="mono"
           label="Ports (optional)"
           hint="Override the sweep's ports, e.g. 22,80,443,161/udp."
           error={errors.ports}
-        >
-          <input
-            id="scan-ports"
-            name="ports"
-            class="mono"
-            value={ports}
-            onInput={(e) => setPorts((e.target as HTMLInputElement).value)}
-            aria-describedby={describedBy('scan-ports', true, errors.ports)}
-          />
-        </Field>
+          value={ports}
+          onValue={setPorts}
+        />
         <div class="actions">
           <span class="spacer" />
           {running && (
@@ -472,19 +389,15 @@ function Results({
       ) : (
         <div class="table-wrap tall">
           <table class="data hosts" data-table="hosts">
-            <thead>
-              <tr>
-                <th scope="col">Address</th>
-                <th scope="col">Host name</th>
-                <th scope="col">Type</th>
-                <th scope="col">Open ports</th>
-                {protocols.map((p) => (
-                  <th scope="col" key={p}>
-                    {PROTOCOL_LABEL[p] ?? p}
-                  </th>
-                ))}
-              </tr>
-            </thead>
+            <TableHead
+              columns={[
+                'Address',
+                'Host name',
+                'Type',
+                'Open ports',
+                ...protocols.map(protocolLabel),
+              ]}
+            />
             <tbody>
               {shown.map((h) => {
                 const to = href('scan', scanId, h.address);

@@ -1,16 +1,15 @@
 // The add/edit schedule dialog: timing (daily, weekly, every N hours or cron), time zone, targets,
 // protocols, blackout windows and stagger, in the shape schedules.put and the CLI validate.
-import { PROTOCOLS } from '@nopesight/model';
 import { useMemo, useState } from 'preact/hooks';
 import { request } from '../api.js';
 import { useSubmit } from '../hooks.js';
 import { splitList } from '../format.js';
+import { WEEKDAYS, type Weekday } from '../../../scheduler/schedule.js';
 import type { ScheduleView } from '../types.js';
 import { Dialog } from '../ui/dialog.js';
-import { describedBy, Field } from '../ui/field.js';
-import { PROTOCOL_LABEL } from './scan.js';
+import { Field, TextField } from '../ui/field.js';
+import { initialScope, scopeBody, ScopeFields, type Scope } from '../ui/scope-fields.js';
 
-const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 type Kind = 'daily' | 'weekly' | 'everyHours' | 'cron';
 const FIELDS = [
   'name',
@@ -49,16 +48,11 @@ export function ScheduleDialog({
   const [name, setName] = useState(s?.name ?? '');
   const [kind, setKind] = useState<Kind>(kindOf(s));
   const [at, setAt] = useState(s?.daily ?? s?.weekly?.at ?? '02:00');
-  const [days, setDays] = useState<string[]>(s?.weekly?.days ?? ['mon']);
+  const [days, setDays] = useState<Weekday[]>(s?.weekly?.days ?? ['mon']);
   const [hours, setHours] = useState(String(s?.everyHours ?? 6));
   const [cron, setCron] = useState(s?.cron ?? '0 2 * * *');
   const [timezone, setTimezone] = useState(s?.timezone ?? '');
-  const [targets, setTargets] = useState((s?.targets ?? []).join('\n'));
-  const [excludes, setExcludes] = useState((s?.excludes ?? []).join('\n'));
-  const [protocols, setProtocols] = useState<string[]>(
-    Array.isArray(s?.protocols) ? s.protocols : [...PROTOCOLS],
-  );
-  const [discoveryOnly, setDiscoveryOnly] = useState(s?.protocols === 'none');
+  const [scope, setScope] = useState<Scope>(() => initialScope(s ?? {}));
   const [blackouts, setBlackouts] = useState((s?.blackouts ?? []).join(', '));
   const [stagger, setStagger] = useState(s?.staggerSeconds ? String(s.staggerSeconds) : '');
   const [enabled, setEnabled] = useState(s?.enabled ?? true);
@@ -76,11 +70,7 @@ export function ScheduleDialog({
 
   const submit = async (e: Event) => {
     e.preventDefault();
-    const body: Record<string, unknown> = {
-      name: name.trim(),
-      targets: splitList(targets),
-      enabled,
-    };
+    const body: Record<string, unknown> = { name: name.trim(), ...scopeBody(scope), enabled };
     if (s?.id) body.id = s.id;
     if (kind === 'daily') body.daily = at.trim();
     if (kind === 'weekly') body.weekly = { days, at: at.trim() };
@@ -88,13 +78,7 @@ export function ScheduleDialog({
       body.everyHours = /^\d+$/.test(hours.trim()) ? Number(hours.trim()) : hours.trim();
     if (kind === 'cron') body.cron = cron.trim();
     if (timezone.trim() !== '') body.timezone = timezone.trim();
-    const ex = splitList(excludes);
-    if (ex.length > 0) body.excludes = ex;
-    body.protocols = discoveryOnly ? 'none' : protocols;
-    const bl = blackouts
-      .split(/[\s,]+/)
-      .map((b) => b.trim())
-      .filter((b) => b !== '');
+    const bl = splitList(blackouts);
     if (bl.length > 0) body.blackouts = bl;
     if (stagger.trim() !== '')
       body.staggerSeconds = /^\d+$/.test(stagger.trim()) ? Number(stagger.trim()) : stagger.trim();
@@ -121,17 +105,17 @@ export function ScheduleDialog({
       name="schedule"
     >
       <form class="grid-form" onSubmit={submit} data-form="schedule" novalidate>
-        <Field id="sch-name" label="Name" hint="Unique, e.g. nightly-dc1." error={err('name')}>
-          <input
-            id="sch-name"
-            name="name"
-            value={name}
-            required
-            readOnly={s !== null}
-            onInput={(e) => setName((e.target as HTMLInputElement).value)}
-            aria-describedby={describedBy('sch-name', true, err('name'))}
-          />
-        </Field>
+        <TextField
+          id="sch-name"
+          name="name"
+          label="Name"
+          hint="Unique, e.g. nightly-dc1."
+          error={err('name')}
+          value={name}
+          onValue={setName}
+          required
+          readOnly={s !== null}
+        />
         <Field
           id="sch-enabled"
           label="Enabled"
@@ -176,7 +160,7 @@ export function ScheduleDialog({
         {kind === 'weekly' && (
           <fieldset class="wide inline days">
             <legend>Days</legend>
-            {DAYS.map((d) => (
+            {WEEKDAYS.map((d) => (
               <label class="check" key={d}>
                 <input
                   type="checkbox"
@@ -186,7 +170,7 @@ export function ScheduleDialog({
                   onChange={(e) =>
                     setDays(
                       (e.target as HTMLInputElement).checked
-                        ? DAYS.filter((x) => x === d || days.includes(x))
+                        ? WEEKDAYS.filter((x) => x === d || days.includes(x))
                         : days.filter((x) => x !== d),
                     )
                   }
@@ -197,180 +181,97 @@ export function ScheduleDialog({
           </fieldset>
         )}
         {(kind === 'daily' || kind === 'weekly') && (
-          <Field id="sch-at" label="At (HH:MM)" hint="e.g. 02:30" error={timingError}>
-            <input
-              id="sch-at"
-              name="at"
-              class="mono"
-              value={at}
-              inputMode="numeric"
-              pattern="\d{1,2}:\d{2}"
-              onInput={(e) => setAt((e.target as HTMLInputElement).value)}
-              aria-describedby={describedBy('sch-at', true, timingError)}
-            />
-          </Field>
+          <TextField
+            id="sch-at"
+            name="at"
+            class="mono"
+            label="At (HH:MM)"
+            hint="e.g. 02:30"
+            error={timingError}
+            value={at}
+            onValue={setAt}
+            inputMode="numeric"
+            pattern="\d{1,2}:\d{2}"
+          />
         )}
         {kind === 'everyHours' && (
-          <Field
+          <TextField
             id="sch-hours"
+            name="everyHours"
+            type="number"
+            min={1}
+            max={168}
             label="Every N hours"
             hint="1-168, counted from 00:00 UTC."
             error={timingError}
-          >
-            <input
-              id="sch-hours"
-              name="everyHours"
-              type="number"
-              min={1}
-              max={168}
-              value={hours}
-              onInput={(e) => setHours((e.target as HTMLInputElement).value)}
-              aria-describedby={describedBy('sch-hours', true, timingError)}
-            />
-          </Field>
+            value={hours}
+            onValue={setHours}
+          />
         )}
         {kind === 'cron' && (
-          <Field
+          <TextField
             id="sch-cron"
+            name="cron"
+            class="mono"
             label="Cron"
             hint="Five fields: minute hour day-of-month month day-of-week."
             error={timingError}
-          >
-            <input
-              id="sch-cron"
-              name="cron"
-              class="mono"
-              value={cron}
-              onInput={(e) => setCron((e.target as HTMLInputElement).value)}
-              aria-describedby={describedBy('sch-cron', true, timingError)}
-            />
-          </Field>
+            value={cron}
+            onValue={setCron}
+          />
         )}
-        <Field
+        <TextField
           id="sch-tz"
+          name="timezone"
+          list="sch-tz-list"
           label="Time zone"
           hint={`IANA name; blank: the agent's (this browser: ${localZone}).`}
           error={err('timezone')}
+          value={timezone}
+          onValue={setTimezone}
+          placeholder={localZone}
         >
-          <input
-            id="sch-tz"
-            name="timezone"
-            list="sch-tz-list"
-            value={timezone}
-            placeholder={localZone}
-            onInput={(e) => setTimezone((e.target as HTMLInputElement).value)}
-            aria-describedby={describedBy('sch-tz', true, err('timezone'))}
-          />
           <datalist id="sch-tz-list">
             {zones.map((z) => (
               <option key={z} value={z} />
             ))}
           </datalist>
-        </Field>
-        <Field
-          id="sch-targets"
-          label="Targets"
-          hint="CIDRs, ranges, addresses or names; one per line or comma separated."
-          error={err('targets')}
-        >
-          <textarea
-            id="sch-targets"
-            name="targets"
-            rows={3}
-            class="mono"
-            value={targets}
-            spellcheck={false}
-            onInput={(e) => setTargets((e.target as HTMLTextAreaElement).value)}
-            aria-describedby={describedBy('sch-targets', true, err('targets'))}
-          />
-        </Field>
-        <Field
-          id="sch-excludes"
-          label="Exclusions"
-          hint="Left out of every run."
-          error={err('excludes')}
-        >
-          <textarea
-            id="sch-excludes"
-            name="excludes"
-            rows={3}
-            class="mono"
-            value={excludes}
-            spellcheck={false}
-            onInput={(e) => setExcludes((e.target as HTMLTextAreaElement).value)}
-            aria-describedby={describedBy('sch-excludes', true, err('excludes'))}
-          />
-        </Field>
-        <fieldset class="wide inline">
-          <legend>Protocols</legend>
-          {PROTOCOLS.map((p) => (
-            <label class="check" key={p}>
-              <input
-                type="checkbox"
-                name="protocol"
-                value={p}
-                checked={!discoveryOnly && protocols.includes(p)}
-                disabled={discoveryOnly}
-                onChange={(e) =>
-                  setProtocols(
-                    (e.target as HTMLInputElement).checked
-                      ? [...protocols, p]
-                      : protocols.filter((x) => x !== p),
-                  )
-                }
-              />
-              {PROTOCOL_LABEL[p] ?? p}
-            </label>
-          ))}
-          <label class="check discovery">
-            <input
-              type="checkbox"
-              name="discoveryOnly"
-              checked={discoveryOnly}
-              onChange={(e) => setDiscoveryOnly((e.target as HTMLInputElement).checked)}
-            />
-            Discovery only
-          </label>
-          {err('protocols') && (
-            <small class="field-error" role="alert">
-              {err('protocols')}
-            </small>
-          )}
-        </fieldset>
-        <Field
+        </TextField>
+        <ScopeFields
+          id="sch"
+          scope={scope}
+          onChange={setScope}
+          errors={errors}
+          text={{
+            targets: 'CIDRs, ranges, addresses or names; one per line or comma separated.',
+            excludes: 'Left out of every run.',
+            discoveryOnly: 'Discovery only',
+          }}
+        />
+        <TextField
           id="sch-blackouts"
+          name="blackouts"
+          class="mono"
           label="Blackout windows"
           hint="HH:MM-HH:MM, comma separated; runs inside are skipped (may wrap midnight)."
           error={err('blackouts')}
-        >
-          <input
-            id="sch-blackouts"
-            name="blackouts"
-            class="mono"
-            value={blackouts}
-            placeholder="08:00-18:00"
-            onInput={(e) => setBlackouts((e.target as HTMLInputElement).value)}
-            aria-describedby={describedBy('sch-blackouts', true, err('blackouts'))}
-          />
-        </Field>
-        <Field
+          value={blackouts}
+          onValue={setBlackouts}
+          placeholder="08:00-18:00"
+        />
+        <TextField
           id="sch-stagger"
+          name="staggerSeconds"
+          type="number"
+          min={0}
+          max={3600}
           label="Stagger (seconds)"
           hint="0-3600: each run starts a fixed random delay later, so schedules do not start together."
           error={err('staggerSeconds')}
-        >
-          <input
-            id="sch-stagger"
-            name="staggerSeconds"
-            type="number"
-            min={0}
-            max={3600}
-            value={stagger}
-            placeholder="0"
-            onInput={(e) => setStagger((e.target as HTMLInputElement).value)}
-            aria-describedby={describedBy('sch-stagger', true, err('staggerSeconds'))}
-          />
-        </Field>
+          value={stagger}
+          onValue={setStagger}
+          placeholder="0"
+        />
         <div class="actions wide">
           <span class="spacer" />
           <button type="button" onClick={onClose}>

@@ -12,6 +12,7 @@ import { daemonRunning } from './status-cards.js';
 import { Badge } from '../ui/badge.js';
 import { Confirm } from '../ui/dialog.js';
 import { Card, Empty } from '../ui/empty.js';
+import { DataTable } from '../ui/table.js';
 import { ProgressPanel } from './scan.js';
 import { ScheduleDialog } from './schedule-form.js';
 
@@ -154,11 +155,7 @@ export function SchedulerTab() {
           </div>
         )}
         {!res.data ? (
-          res.error ? (
-            <p class="error">{res.error.message}</p>
-          ) : (
-            <Loading />
-          )
+          <Loading error={res.error} />
         ) : list.length === 0 ? (
           <Empty title="No schedules yet — scan your networks daily, weekly or every few hours">
             <p>
@@ -168,121 +165,101 @@ export function SchedulerTab() {
             {add}
           </Empty>
         ) : (
-          <div class="table-wrap">
-            <table class="data" data-table="schedules">
-              <thead>
-                <tr>
-                  <th scope="col">Enabled</th>
-                  <th scope="col">Name</th>
-                  <th scope="col">When</th>
-                  <th scope="col">Time zone</th>
-                  <th scope="col">Next run</th>
-                  <th scope="col">Last run</th>
-                  <th scope="col">Targets</th>
-                  <th scope="col">
-                    <span class="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.map((s) => (
-                  <tr
-                    key={s.name}
-                    data-schedule={s.name}
-                    class={s.enabled ? undefined : 'disabled'}
+          <DataTable
+            name="schedules"
+            columns={['Enabled', 'Name', 'When', 'Time zone', 'Next run', 'Last run', 'Targets']}
+            actions
+          >
+            {list.map((s) => (
+              <tr key={s.name} data-schedule={s.name} class={s.enabled ? undefined : 'disabled'}>
+                <td>
+                  <label class="switch">
+                    <input
+                      type="checkbox"
+                      role="switch"
+                      checked={s.enabled}
+                      aria-label={`${s.enabled ? 'Disable' : 'Enable'} ${s.name}`}
+                      data-action="toggle"
+                      onChange={() =>
+                        act(() => request('POST', path(s, s.enabled ? '/disable' : '/enable'), {}))
+                      }
+                    />
+                    <span aria-hidden="true" />
+                  </label>
+                </td>
+                <td class="strong">{s.name}</td>
+                <td data-cell="timing">
+                  {timingWords(s)}
+                  {s.blackouts && s.blackouts.length > 0 && (
+                    <div class="muted small">not during {s.blackouts.join(', ')}</div>
+                  )}
+                  {s.staggerSeconds ? (
+                    <div class="muted small">stagger up to {s.staggerSeconds} s</div>
+                  ) : null}
+                </td>
+                <td>{s.timezone || <span class="muted">agent's</span>}</td>
+                <td data-cell="next">
+                  {s.enabled && s.nextRunAt ? (
+                    <>
+                      <time dateTime={s.nextRunAt} title={dateTime(s.nextRunAt)}>
+                        {zonedTime(s.nextRunAt, s.timezone)}
+                      </time>
+                      <div class="muted small">
+                        {relative(s.nextRunAt, now)}
+                        {s.timezone ? ` · ${dateTime(s.nextRunAt)} here` : ''}
+                      </div>
+                    </>
+                  ) : (
+                    <span class="muted">{s.enabled ? 'none' : 'disabled'}</span>
+                  )}
+                </td>
+                <td data-cell="last">
+                  {s.lastRun ? (
+                    <>
+                      <Badge status={s.lastRun.state ?? s.lastRun.outcome}>
+                        {s.lastRun.outcome === 'finished'
+                          ? (s.lastRun.state ?? 'finished')
+                          : s.lastRun.outcome}
+                      </Badge>
+                      <div class="muted small">
+                        {dateTime(s.lastRun.at)}
+                        {s.lastRun.detail ? ` · ${s.lastRun.detail}` : ''}
+                      </div>
+                    </>
+                  ) : (
+                    <span class="muted">never</span>
+                  )}
+                </td>
+                <td class="mono scope">{s.targets.join(', ')}</td>
+                <td class="row-actions">
+                  <button
+                    type="button"
+                    data-action="run-now"
+                    disabled={local !== null}
+                    title={local ? `${local.name} is running in this GUI` : undefined}
+                    onClick={() => runNow(s)}
                   >
-                    <td>
-                      <label class="switch">
-                        <input
-                          type="checkbox"
-                          role="switch"
-                          checked={s.enabled}
-                          aria-label={`${s.enabled ? 'Disable' : 'Enable'} ${s.name}`}
-                          data-action="toggle"
-                          onChange={() =>
-                            act(() =>
-                              request('POST', path(s, s.enabled ? '/disable' : '/enable'), {}),
-                            )
-                          }
-                        />
-                        <span aria-hidden="true" />
-                      </label>
-                    </td>
-                    <td class="strong">{s.name}</td>
-                    <td data-cell="timing">
-                      {timingWords(s)}
-                      {s.blackouts && s.blackouts.length > 0 && (
-                        <div class="muted small">not during {s.blackouts.join(', ')}</div>
-                      )}
-                      {s.staggerSeconds ? (
-                        <div class="muted small">stagger up to {s.staggerSeconds} s</div>
-                      ) : null}
-                    </td>
-                    <td>{s.timezone || <span class="muted">agent's</span>}</td>
-                    <td data-cell="next">
-                      {s.enabled && s.nextRunAt ? (
-                        <>
-                          <time dateTime={s.nextRunAt} title={dateTime(s.nextRunAt)}>
-                            {zonedTime(s.nextRunAt, s.timezone)}
-                          </time>
-                          <div class="muted small">
-                            {relative(s.nextRunAt, now)}
-                            {s.timezone ? ` · ${dateTime(s.nextRunAt)} here` : ''}
-                          </div>
-                        </>
-                      ) : (
-                        <span class="muted">{s.enabled ? 'none' : 'disabled'}</span>
-                      )}
-                    </td>
-                    <td data-cell="last">
-                      {s.lastRun ? (
-                        <>
-                          <Badge status={s.lastRun.state ?? s.lastRun.outcome}>
-                            {s.lastRun.outcome === 'finished'
-                              ? (s.lastRun.state ?? 'finished')
-                              : s.lastRun.outcome}
-                          </Badge>
-                          <div class="muted small">
-                            {dateTime(s.lastRun.at)}
-                            {s.lastRun.detail ? ` · ${s.lastRun.detail}` : ''}
-                          </div>
-                        </>
-                      ) : (
-                        <span class="muted">never</span>
-                      )}
-                    </td>
-                    <td class="mono scope">{s.targets.join(', ')}</td>
-                    <td class="row-actions">
-                      <button
-                        type="button"
-                        data-action="run-now"
-                        disabled={local !== null}
-                        title={local ? `${local.name} is running in this GUI` : undefined}
-                        onClick={() => runNow(s)}
-                      >
-                        Run now
-                      </button>
-                      <button
-                        type="button"
-                        data-action="edit"
-                        onClick={() => setModal({ type: 'edit', schedule: s })}
-                      >
-                        Edit
-                      </button>
-                      <button
-                        type="button"
-                        class="danger ghost"
-                        data-action="delete"
-                        onClick={() => setModal({ type: 'delete', schedule: s })}
-                      >
-                        Delete
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+                    Run now
+                  </button>
+                  <button
+                    type="button"
+                    data-action="edit"
+                    onClick={() => setModal({ type: 'edit', schedule: s })}
+                  >
+                    Edit
+                  </button>
+                  <button
+                    type="button"
+                    class="danger ghost"
+                    data-action="delete"
+                    onClick={() => setModal({ type: 'delete', schedule: s })}
+                  >
+                    Delete
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         )}
       </Card>
       {modal?.type === 'edit' && (

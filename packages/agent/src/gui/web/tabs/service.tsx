@@ -87,7 +87,7 @@ export function ServiceTab({ session }: { session: Session }) {
   const [result, setResult] = useState<{ text: string; steps: string[] } | null>(null);
   const [error, setError] = useState<string | null>(null);
 
-  if (!res.data) return res.error ? <p class="error">{res.error.message}</p> : <Loading />;
+  if (!res.data) return <Loading error={res.error} />;
   const s = res.data;
   const statusText = s.statusText ?? s.status ?? '';
   // An unknown running state (null) leaves both Start and Stop available.

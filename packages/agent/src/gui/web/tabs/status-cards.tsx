@@ -3,6 +3,7 @@ import { bytes, dateTime, duration, percent, relative } from '../format.js';
 import type { ChannelState, StatusView } from '../types.js';
 import { Badge } from '../ui/badge.js';
 import { Card, Empty } from '../ui/empty.js';
+import { DataTable } from '../ui/table.js';
 
 /** The control channel's state, wherever the status body carries it. */
 export function channelOf(s: StatusView): ChannelState | null {
@@ -172,32 +173,22 @@ export function OutboxCard({ status }: { status: StatusView }) {
           <p>Batches the platform refused for good would be listed here with the reason.</p>
         </Empty>
       ) : (
-        <div class="table-wrap">
-          <table class="data compact" data-table="dead-letters">
-            <thead>
-              <tr>
-                <th scope="col">Scan</th>
-                <th scope="col">Batch</th>
-                <th scope="col">Hosts</th>
-                <th scope="col">Queued</th>
-                <th scope="col">Attempts</th>
-                <th scope="col">Reason</th>
-              </tr>
-            </thead>
-            <tbody>
-              {o.deadLetters.map((d, i) => (
-                <tr key={d.key ?? i} data-dead-letter={d.key}>
-                  <td class="mono">{d.scanId}</td>
-                  <td>{d.seq}</td>
-                  <td>{d.hosts ?? '—'}</td>
-                  <td>{dateTime(d.createdAt)}</td>
-                  <td>{d.attempts ?? '—'}</td>
-                  <td>{d.reason ?? ''}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          name="dead-letters"
+          class="compact"
+          columns={['Scan', 'Batch', 'Hosts', 'Queued', 'Attempts', 'Reason']}
+        >
+          {o.deadLetters.map((d, i) => (
+            <tr key={d.key ?? i} data-dead-letter={d.key}>
+              <td class="mono">{d.scanId}</td>
+              <td>{d.seq}</td>
+              <td>{d.hosts ?? '—'}</td>
+              <td>{dateTime(d.createdAt)}</td>
+              <td>{d.attempts ?? '—'}</td>
+              <td>{d.reason ?? ''}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </Card>
   );

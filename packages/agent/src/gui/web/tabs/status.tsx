@@ -7,6 +7,7 @@ import { dateTime, duration, percent } from '../format.js';
 import type { ScanList, StatusView } from '../types.js';
 import { Badge } from '../ui/badge.js';
 import { Card, Empty } from '../ui/empty.js';
+import { DataTable } from '../ui/table.js';
 import { LogViewer } from './log-viewer.js';
 import { ChannelCard, MetricsCard, OutboxCard, SCAN_RATE_HINT, scanLine } from './status-cards.js';
 
@@ -21,11 +22,7 @@ export function StatusTab() {
   return (
     <div class="status-grid">
       {!status ? (
-        res.error ? (
-          <p class="error">{res.error.message}</p>
-        ) : (
-          <Loading />
-        )
+        <Loading error={res.error} />
       ) : (
         <>
           <ChannelCard status={status} />
@@ -38,6 +35,21 @@ export function StatusTab() {
     </div>
   );
 }
+
+const HISTORY_COLUMNS = [
+  'Started',
+  'State',
+  'Source',
+  'Targets',
+  'Alive',
+  'Collected',
+  'Duration',
+  {
+    label: 'Protocol success',
+    title:
+      'Protocol attempts that succeeded / protocol attempts (one per protocol tried on a host); — when no protocol was tried',
+  },
+];
 
 function ScanHistory({ list, totals }: { list: ScanList | null; totals: StatusView['scans'] }) {
   return (
@@ -59,65 +71,44 @@ function ScanHistory({ list, totals }: { list: ScanList | null; totals: StatusVi
           </p>
         </Empty>
       ) : (
-        <div class="table-wrap">
-          <table class="data compact" data-table="scan-history">
-            <thead>
-              <tr>
-                <th scope="col">Started</th>
-                <th scope="col">State</th>
-                <th scope="col">Source</th>
-                <th scope="col">Targets</th>
-                <th scope="col">Alive</th>
-                <th scope="col">Collected</th>
-                <th scope="col">Duration</th>
-                <th
-                  scope="col"
-                  title="Protocol attempts that succeeded / protocol attempts (one per protocol tried on a host); — when no protocol was tried"
-                >
-                  Protocol success
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.scans.map((s) => (
-                <tr key={s.scanId}>
-                  <td>
-                    <a href={href('scan', s.scanId)}>{dateTime(s.startedAt)}</a>
-                  </td>
-                  <td>
-                    <Badge status={s.state} />
-                  </td>
-                  <td>
-                    {s.source === 'schedule' && s.scheduleName
-                      ? `schedule ${s.scheduleName}`
-                      : (s.source ?? '—')}
-                  </td>
-                  <td class="mono scope">{s.targets.join(', ')}</td>
-                  <td>{s.counts.alive}</td>
-                  <td>{s.counts.collected}</td>
-                  <td>{duration(s.durationMs)}</td>
-                  <td data-cell="protocol-success">
-                    {s.protocolAttempts && s.protocolAttempts.tried > 0 ? (
-                      <>
-                        {percent(s.successRate ?? null)}{' '}
-                        <span class="muted small">
-                          ({s.protocolAttempts.succeeded}/{s.protocolAttempts.tried})
-                        </span>
-                      </>
-                    ) : (
-                      <span
-                        class="muted"
-                        title="no protocol was tried (discovery only, or no open port a protocol uses)"
-                      >
-                        —
-                      </span>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable name="scan-history" class="compact" columns={HISTORY_COLUMNS}>
+          {list.scans.map((s) => (
+            <tr key={s.scanId}>
+              <td>
+                <a href={href('scan', s.scanId)}>{dateTime(s.startedAt)}</a>
+              </td>
+              <td>
+                <Badge status={s.state} />
+              </td>
+              <td>
+                {s.source === 'schedule' && s.scheduleName
+                  ? `schedule ${s.scheduleName}`
+                  : (s.source ?? '—')}
+              </td>
+              <td class="mono scope">{s.targets.join(', ')}</td>
+              <td>{s.counts.alive}</td>
+              <td>{s.counts.collected}</td>
+              <td>{duration(s.durationMs)}</td>
+              <td data-cell="protocol-success">
+                {s.protocolAttempts && s.protocolAttempts.tried > 0 ? (
+                  <>
+                    {percent(s.successRate ?? null)}{' '}
+                    <span class="muted small">
+                      ({s.protocolAttempts.succeeded}/{s.protocolAttempts.tried})
+                    </span>
+                  </>
+                ) : (
+                  <span
+                    class="muted"
+                    title="no protocol was tried (discovery only, or no open port a protocol uses)"
+                  >
+                    —
+                  </span>
+                )}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </Card>
   );

@@ -50,3 +50,61 @@ export function describedBy(
   const ids = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter((s) => s !== '');
   return ids.length > 0 ? ids.join(' ') : undefined;
 }
+
+/** What a TextField passes to its input as given. */
+export interface TextInputAttributes {
+  name: string;
+  class?: string;
+  type?: 'text' | 'number';
+  placeholder?: string;
+  required?: boolean;
+  readOnly?: boolean;
+  min?: number;
+  max?: number;
+  inputMode?: 'numeric' | 'text';
+  pattern?: string;
+  /** A datalist's id (TextField's children). */
+  list?: string;
+  autoFocus?: boolean;
+}
+
+/**
+ * A Field holding one text input: `onValue` gets what is typed, the hint and the error are
+ * wired to it; the input attributes in `TextInputAttributes` pass through.
+ *
+ * @example
+ *   <TextField id="sch-cron" name="cron" label="Cron" hint="Five fields." value={cron} onValue={setCron} />
+ */
+export function TextField({
+  id,
+  label,
+  hint,
+  error,
+  value,
+  onValue,
+  children,
+  ...input
+}: {
+  id: string;
+  label: ComponentChildren;
+  hint?: ComponentChildren;
+  error?: string | undefined;
+  value: string;
+  onValue: (value: string) => void;
+  /** After the input, inside the field (a datalist). */
+  children?: ComponentChildren;
+} & TextInputAttributes) {
+  return (
+    <Field id={id} label={label} hint={hint} error={error}>
+      <input
+        {...input}
+        id={id}
+        value={value}
+        onInput={(e) => onValue((e.target as HTMLInputElement).value)}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy(id, hint !== undefined, error)}
+      />
+      {children}
+    </Field>
+  );
+}
