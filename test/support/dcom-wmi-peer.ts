@@ -2,10 +2,8 @@
 // acceptor at packet privacy, two listeners (the "135" activator and the "dynamic" object
 // exporter port), answering RemoteCreateInstance, NTLMLogin, ExecQuery, Next and RemRelease with
 // WMIO-encoded objects; it can fault, stall, send garbage or cut a PDU short on demand.
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
-import { rc4 } from '../../packages/agent/src/transports/crypto/rc4.js';
-import { NdrReader } from '../../packages/agent/src/transports/dcerpc/ndr.js';
+import { NdrReader, NdrWriter } from '../../packages/agent/src/transports/dcerpc/ndr.js';
 import { decodeUuid } from '../../packages/agent/src/transports/dcerpc/ndr-types.js';
 import {
   AUTH_PAD_ALIGN,
@@ -27,16 +25,7 @@ import {
   encodeObjRefStandard,
 } from '../../packages/agent/src/transports/dcom/objref.js';
 import { IID, readOrpcThis, writeOrpcThat } from '../../packages/agent/src/transports/dcom/orpc.js';
-import { AV_ID, NTLM_FLAGS } from '../../packages/agent/src/transports/ntlm/ntlm-message.js';
-import {
-  clientSessionSecurity,
-  type NtlmSessionSecurity,
-} from '../../packages/agent/src/transports/ntlm/ntlm-session-security.js';
-import {
-  deriveSessionKeys,
-  encodeAvPairs,
-  ntowfv2,
-} from '../../packages/agent/src/transports/ntlm/ntlm-v2.js';
+import type { NtlmSessionSecurity } from '../../packages/agent/src/transports/ntlm/ntlm-session-security.js';
 import {
   WBEM_E_INVALID_NAMESPACE,
   WBEM_E_INVALID_QUERY,
@@ -55,13 +44,17 @@ import {
   WBEM_FLAG_RETURN_IMMEDIATELY,
   WMI_IID,
 } from '../../packages/agent/src/transports/wmi/wmi-calls.js';
-import { NdrWriter } from '../../packages/agent/src/transports/dcerpc/ndr.js';
 import {
   decodeExecMethodRequest,
   decodeGetObjectRequest,
   encodeObjectAnswer,
   SERVICES_OPNUM,
 } from '../../packages/agent/src/transports/wmi/exec-method.js';
+import {
+  acceptNtlmAuthenticate,
+  ntlmChallengeMessage,
+  serverSessionSecurity,
+} from './ntlm-acceptor.js';
 
 /** The operations a fault can be aimed at. */
 export type PeerOp =
@@ -155,81 +148,6 @@ const IPID_REMUNKNOWN = '00009c01-1111-2222-3333-444455556666';
 const PUBLIC_REFS = 5;
 /** Addresses the activation reply advertises besides the peer: the client must not use them. */
 const ADVERTISED_HOSTS = ['PEERHOST', '198.51.100.7'];
-
-function field(msg: Buffer, at: number): Buffer {
-  const len = msg.readUInt16LE(at);
-  const off = msg.readUInt32LE(at + 4);
-  return msg.subarray(off, off + len);
-}
-
-/** A CHALLENGE_MESSAGE with NTLMv2 target info and a timestamp (so clients send a MIC). */
-function buildChallenge(serverChallenge: Buffer): Buffer {
-  const name = Buffer.from('PEER', 'utf16le');
-  const info = encodeAvPairs([
-    { id: AV_ID.nbDomainName, value: name },
-    { id: AV_ID.nbComputerName, value: name },
-    { id: AV_ID.timestamp, value: Buffer.from('0090d336b734c301', 'hex') },
-  ]);
-  const flags =
-    (NTLM_FLAGS.unicode |
-      NTLM_FLAGS.requestTarget |
-      NTLM_FLAGS.sign |
-      NTLM_FLAGS.seal |
-      NTLM_FLAGS.ntlm |
-      NTLM_FLAGS.alwaysSign |
-      NTLM_FLAGS.extendedSessionSecurity |
-      NTLM_FLAGS.targetInfo |
-      NTLM_FLAGS.version |
-      NTLM_FLAGS.n128 |
-      NTLM_FLAGS.keyExchange |
-      NTLM_FLAGS.n56) >>>
-    0;
-  const head = Buffer.alloc(56);
-  Buffer.from('NTLMSSP\0', 'latin1').copy(head, 0);
-  head.writeUInt32LE(2, 8);
-  head.writeUInt16LE(name.length, 12);
-  head.writeUInt16LE(name.length, 14);
-  head.writeUInt32LE(56, 16);
-  head.writeUInt32LE(flags, 20);
-  serverChallenge.copy(head, 24);
-  head.writeUInt16LE(info.length, 40);
-  head.writeUInt16LE(info.length, 42);
-  head.writeUInt32LE(56 + name.length, 44);
-  Buffer.from([10, 0, 0x7c, 0x4f, 0, 0, 0, 15]).copy(head, 48);
-  return Buffer.concat([head, name, info]);
-}
-
-/** Checks an AUTHENTICATE_MESSAGE's NTLMv2 proof; the server's sealing state when it holds. */
-function acceptAuthenticate(
-  msg: Buffer,
-  serverChallenge: Buffer,
-  o: DcomPeerOptions,
-): NtlmSessionSecurity | null {
-  if (msg.length < 64 || msg.readUInt32LE(8) !== 3) return null;
-  const nt = field(msg, 20);
-  const domain = field(msg, 28).toString('utf16le');
-  const user = field(msg, 36).toString('utf16le');
-  const encryptedKey = field(msg, 52);
-  const flags = msg.readUInt32LE(60);
-  if (nt.length < 48 || user.toLowerCase() !== o.username.toLowerCase()) return null;
-  const key = ntowfv2(o.password, user, domain);
-  const proof = nt.subarray(0, 16);
-  const expected = createHmac('md5', key).update(serverChallenge).update(nt.subarray(16)).digest();
-  if (!timingSafeEqual(expected, proof)) return null;
-  const base = createHmac('md5', key).update(proof).digest();
-  const exported = flags & NTLM_FLAGS.keyExchange ? rc4(base, encryptedKey) : base;
-  const k = deriveSessionKeys(exported, flags);
-  // The server's side: the client's directions swapped.
-  return clientSessionSecurity(
-    {
-      clientSigningKey: k.serverSigningKey,
-      clientSealingKey: k.serverSealingKey,
-      serverSigningKey: k.clientSigningKey,
-      serverSealingKey: k.clientSealingKey,
-    },
-    flags,
-  );
-}
 
 /** The body of bind_ack / alter_context_resp accepting (or refusing) one context. */
 function bindAckBody(maxXmit: number, secondary: string, accepted: boolean): Buffer {
@@ -364,7 +282,7 @@ export class DcomWmiTestPeer {
           authType: 10,
           authLevel: c.authLevel,
           contextId: c.authContextId,
-          value: buildChallenge(c.challenge),
+          value: ntlmChallengeMessage(c.challenge),
         };
       }
       const body = bindAckBody(
@@ -384,9 +302,11 @@ export class DcomWmiTestPeer {
       return;
     }
     if (type === PTYPE.auth3) {
-      const sec =
-        pdu.auth && c.challenge ? acceptAuthenticate(pdu.auth.value, c.challenge, this.#o) : null;
-      if (sec) c.security = sec;
+      const accepted =
+        pdu.auth && c.challenge
+          ? acceptNtlmAuthenticate(pdu.auth.value, c.challenge, this.#o)
+          : null;
+      if (accepted) c.security = serverSessionSecurity(accepted);
       else c.authFailed = true;
       return;
     }

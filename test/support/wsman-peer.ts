@@ -1,7 +1,7 @@
 // Test-only WS-Man server on 127.0.0.1: checks requests, authenticates Basic or NTLM (a small
 // NTLMv2 acceptor built from the NTLM client's primitives), seals answers like Windows, serves
 // canned WMI instances in pages, and can fault, stall or send garbage on demand.
-import { createHmac, timingSafeEqual, X509Certificate } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import {
   createServer as createHttpServer,
@@ -12,21 +12,7 @@ import {
 import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { XMLParser } from 'fast-xml-parser';
-import { rc4 } from '../../packages/agent/src/transports/crypto/rc4.js';
-import {
-  AV_ID,
-  NTLM_FLAGS,
-  parseAvPairs,
-} from '../../packages/agent/src/transports/ntlm/ntlm-message.js';
-import {
-  clientSessionSecurity,
-  type NtlmSessionSecurity,
-} from '../../packages/agent/src/transports/ntlm/ntlm-session-security.js';
-import {
-  deriveSessionKeys,
-  encodeAvPairs,
-  ntowfv2,
-} from '../../packages/agent/src/transports/ntlm/ntlm-v2.js';
+import type { NtlmSessionSecurity } from '../../packages/agent/src/transports/ntlm/ntlm-session-security.js';
 import { ntlmChannelBindings } from '../../packages/agent/src/transports/wsman/channel-bindings.js';
 import {
   ENCRYPTED_CONTENT_TYPE,
@@ -39,6 +25,11 @@ import {
   WQL_DIALECT,
   wmiResourceUri,
 } from '../../packages/agent/src/transports/wsman/wsman-envelope.js';
+import {
+  acceptNtlmAuthenticate,
+  ntlmChallengeMessage,
+  serverSessionSecurity,
+} from './ntlm-acceptor.js';
 
 const testdata = (name: string) =>
   readFileSync(
@@ -114,88 +105,6 @@ const xml = new XMLParser({
   attributeNamePrefix: '@_',
   parseTagValue: false,
 });
-
-function field(msg: Buffer, at: number): Buffer {
-  const len = msg.readUInt16LE(at);
-  const off = msg.readUInt32LE(at + 4);
-  return msg.subarray(off, off + len);
-}
-
-/** A CHALLENGE_MESSAGE with NTLMv2 target info and a timestamp (so clients send a MIC). */
-function buildChallenge(serverChallenge: Buffer): Buffer {
-  const name = Buffer.from('PEER', 'utf16le');
-  const info = encodeAvPairs([
-    { id: AV_ID.nbDomainName, value: name },
-    { id: AV_ID.nbComputerName, value: name },
-    { id: AV_ID.timestamp, value: Buffer.from('0090d336b734c301', 'hex') },
-  ]);
-  const flags =
-    (NTLM_FLAGS.unicode |
-      NTLM_FLAGS.requestTarget |
-      NTLM_FLAGS.sign |
-      NTLM_FLAGS.seal |
-      NTLM_FLAGS.ntlm |
-      NTLM_FLAGS.alwaysSign |
-      NTLM_FLAGS.extendedSessionSecurity |
-      NTLM_FLAGS.targetInfo |
-      NTLM_FLAGS.version |
-      NTLM_FLAGS.n128 |
-      NTLM_FLAGS.keyExchange |
-      NTLM_FLAGS.n56) >>>
-    0;
-  const head = Buffer.alloc(56);
-  Buffer.from('NTLMSSP\0', 'latin1').copy(head, 0);
-  head.writeUInt32LE(2, 8);
-  head.writeUInt16LE(name.length, 12);
-  head.writeUInt16LE(name.length, 14);
-  head.writeUInt32LE(56, 16);
-  head.writeUInt32LE(flags, 20);
-  serverChallenge.copy(head, 24);
-  head.writeUInt16LE(info.length, 40);
-  head.writeUInt16LE(info.length, 42);
-  head.writeUInt32LE(56 + name.length, 44);
-  Buffer.from([10, 0, 0x7c, 0x4f, 0, 0, 0, 15]).copy(head, 48);
-  return Buffer.concat([head, name, info]);
-}
-
-/** Checks an AUTHENTICATE_MESSAGE's NTLMv2 proof; the session key and bindings when it holds. */
-function acceptAuthenticate(
-  msg: Buffer,
-  serverChallenge: Buffer,
-  o: PeerOptions,
-): { exportedSessionKey: Buffer; flags: number; channelBindings?: Buffer } | null {
-  if (msg.length < 64 || msg.readUInt32LE(8) !== 3) return null;
-  const nt = field(msg, 20);
-  const domain = field(msg, 28).toString('utf16le');
-  const user = field(msg, 36).toString('utf16le');
-  const encryptedKey = field(msg, 52);
-  const flags = msg.readUInt32LE(60);
-  if (nt.length < 48 || user.toLowerCase() !== o.username.toLowerCase()) return null;
-  const key = ntowfv2(o.password, user, domain);
-  const proof = nt.subarray(0, 16);
-  const blob = nt.subarray(16);
-  const expected = createHmac('md5', key).update(serverChallenge).update(blob).digest();
-  if (!timingSafeEqual(expected, proof)) return null;
-  const base = createHmac('md5', key).update(proof).digest();
-  const exportedSessionKey = flags & NTLM_FLAGS.keyExchange ? rc4(base, encryptedKey) : base;
-  const pairs = parseAvPairs(blob.subarray(28));
-  const cb = pairs.find((p) => p.id === AV_ID.channelBindings)?.value;
-  return { exportedSessionKey, flags, ...(cb ? { channelBindings: cb } : {}) };
-}
-
-/** The server's side of the sealing keys: the client's directions swapped. */
-function serverSecurity(exportedSessionKey: Buffer, flags: number): NtlmSessionSecurity {
-  const k = deriveSessionKeys(exportedSessionKey, flags);
-  return clientSessionSecurity(
-    {
-      clientSigningKey: k.serverSigningKey,
-      clientSealingKey: k.serverSealingKey,
-      serverSigningKey: k.clientSigningKey,
-      serverSealingKey: k.clientSealingKey,
-    },
-    flags,
-  );
-}
 
 function soap(body: string, action: string): string {
   return (
@@ -292,7 +201,7 @@ export class WsmanTestPeer {
       const token = Buffer.from(m[1]!, 'base64');
       if (token.readUInt32LE(8) === 1) {
         st.challenge = Buffer.from('0123456789abcdef', 'hex');
-        st.challengeMessage = buildChallenge(st.challenge);
+        st.challengeMessage = ntlmChallengeMessage(st.challenge);
         st.authed = false;
         res
           .writeHead(401, {
@@ -302,7 +211,7 @@ export class WsmanTestPeer {
           .end();
         return;
       }
-      const ok = st.challenge ? acceptAuthenticate(token, st.challenge, this.#o) : null;
+      const ok = st.challenge ? acceptNtlmAuthenticate(token, st.challenge, this.#o) : null;
       const bindingsOk =
         !this.#o.https || (ok?.channelBindings?.equals(WsmanTestPeer.expectedBindings()) ?? false);
       if (!ok || !bindingsOk) {
@@ -312,7 +221,7 @@ export class WsmanTestPeer {
       st.authed = true;
       this.handshakes++;
       if (ok.channelBindings) st.channelBindings = ok.channelBindings;
-      if (!this.#o.https) st.security = serverSecurity(ok.exportedSessionKey, ok.flags);
+      if (!this.#o.https) st.security = serverSessionSecurity(ok);
       res.writeHead(200, { 'content-length': '0' }).end();
       return;
     }

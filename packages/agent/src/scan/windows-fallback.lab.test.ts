@@ -4,64 +4,29 @@
 // scan-windows lab test checks against Samba's own view.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { HostRecord } from '@nopesight/model';
 import type { WindowsCi } from '../collectors/windows/index.js';
-import { runCli } from '../../../../test/support/cli-io.js';
-import { HOSTS, SMB } from '../../../../test/lab/lab-hosts.js';
+import {
+  sambaWindowsCli,
+  type SambaWindowsCli,
+} from '../../../../test/support/samba-windows-cli.js';
+import { SMB } from '../../../../test/lab/lab-hosts.js';
 import { labOnly } from '../../../../test/lab/lab.js';
 
 describe(
   'scan --protocols windows falls back from WMI to 445 against the lab Samba',
   labOnly(),
   () => {
-    let dataDir = '';
-    const cli = (args: string[], stdin?: object) => runCli(dataDir, args, stdin);
-    const scan = async (extra: string[]): Promise<HostRecord> => {
-      const r = await cli([
-        'scan',
-        HOSTS.smb,
-        '--protocols',
-        'windows',
-        '--no-dns',
-        '--json',
-        '-',
-        ...extra,
-      ]);
-      assert.equal(r.code, 0, r.err);
-      const host = (JSON.parse(r.out) as { hosts: HostRecord[] }).hosts.find(
-        (h) => h.address === HOSTS.smb,
-      );
-      assert.ok(host, 'the Samba host was reported');
-      return host;
-    };
+    let lab: SambaWindowsCli | undefined;
     let both: HostRecord;
     let only445: HostRecord;
 
     before(async () => {
-      dataDir = mkdtempSync(join(tmpdir(), 'nopesight-windows-fallback-'));
-      const add = await cli(
-        [
-          'credentials',
-          'add',
-          'windows',
-          '--name',
-          'lab',
-          '--username',
-          SMB.username,
-          '--scope',
-          HOSTS.smb,
-          '--stdin',
-        ],
-        { password: SMB.password },
-      );
-      assert.equal(add.code, 0, add.err);
-      both = await scan([]);
-      only445 = await scan(['--ports', '445']);
+      lab = await sambaWindowsCli('windows-fallback');
+      both = await lab.scan();
+      only445 = await lab.scan(['--ports', '445']);
     });
-    after(() => rmSync(dataDir, { recursive: true, force: true }));
+    after(() => lab?.remove());
 
     test('with 135 and 445 open: WMI is tried, refused by the activator, and 445 collects', () => {
       assert.ok(both.discovery.openPorts.some((p) => p.port === 135 && p.proto === 'tcp'));

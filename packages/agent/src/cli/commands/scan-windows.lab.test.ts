@@ -4,12 +4,13 @@
 // (net registry, pdbedit, net sam, smb.conf).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { HostRecord } from '@nopesight/model';
 import type { WindowsCi } from '../../collectors/windows/index.js';
-import { runCli } from '../../../../../test/support/cli-io.js';
+import {
+  sambaWindowsCli,
+  type SambaWindowsCli,
+} from '../../../../../test/support/samba-windows-cli.js';
 import { HOSTS, SMB } from '../../../../../test/lab/lab-hosts.js';
 import { labOnly, labStatePath, runOnLabHost } from '../../../../../test/lab/lab.js';
 
@@ -34,38 +35,17 @@ async function enumerate(key: string): Promise<{ keys: string[]; values: Map<str
 }
 
 describe('scan --protocols windows against the lab Samba', labOnly(), () => {
-  let dataDir = '';
-  const cli = (args: string[], stdin?: object) => runCli(dataDir, args, stdin);
+  let lab: SambaWindowsCli | undefined;
+  const cli = (args: string[], stdin?: object) => lab!.cli(args, stdin);
   let host: HostRecord;
   let ci: WindowsCi;
 
   before(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'nopesight-scan-windows-'));
-    const add = await cli(
-      [
-        'credentials',
-        'add',
-        'windows',
-        '--name',
-        'lab',
-        '--username',
-        SMB.username,
-        '--scope',
-        HOSTS.smb,
-        '--stdin',
-      ],
-      { password: SMB.password },
-    );
-    assert.equal(add.code, 0, add.err);
-    const r = await cli(['scan', HOSTS.smb, '--protocols', 'windows', '--no-dns', '--json', '-']);
-    assert.equal(r.code, 0, r.err);
-    host = (JSON.parse(r.out) as { hosts: HostRecord[] }).hosts.find(
-      (h) => h.address === HOSTS.smb,
-    )!;
-    assert.ok(host, 'the Samba host was reported');
+    lab = await sambaWindowsCli('scan-windows');
+    host = await lab.scan();
     ci = host.ci as unknown as WindowsCi;
   });
-  after(() => rmSync(dataDir, { recursive: true, force: true }));
+  after(() => lab?.remove());
 
   test('the login succeeds and the host is a server, as ProductOptions says', () => {
     assert.deepEqual(

@@ -1,9 +1,7 @@
 // Collects the Windows record from CIM classes over a CimSource (WMI over DCOM, or WinRM): the
 // same WindowsInventory the 445 collector produces, plus what only WMI knows. Each query is
 // bounded (object cap, per-call limit, host deadline); a failed query lowers its section only.
-import type { Hostname } from '@nopesight/model';
 import type { CimObject } from '../../transports/wmio/cim-object.js';
-import { connectionRelationships } from '../ssh/parsers/connections.js';
 import { windowsMembership } from './accounts.js';
 import { CIM_QUERIES, type CimQueryName } from './cim-classes.js';
 import {
@@ -24,16 +22,16 @@ import {
   sqlFromServices,
 } from './cim-mapping.js';
 import type { WindowsPatch, WindowsSqlInstance } from './cim-record.js';
-import { RegistryReads } from './cim-registry-reads.js';
-import { SectionLog } from './cim-sections.js';
+import { RegistryReads } from './registry-reads.js';
+import { cimSessionLost, SectionLog, type WindowsSectionName } from './section-log.js';
 import type { CimSource } from './cim-source.js';
 import { cimText } from './cim-values.js';
 import {
   DEFAULT_CAPS,
   type WindowsCaps,
   type WindowsInventory,
-  type WindowsSectionName,
   type WindowsService,
+  windowsInventory,
 } from './inventory.js';
 import type { CallLimits } from './remote.js';
 import type { WindowsSoftware } from './software.js';
@@ -72,7 +70,7 @@ export async function collectCimInventory(
 ): Promise<WindowsInventory> {
   const caps = { ...DEFAULT_CIM_CAPS, ...opts.caps };
   const limits: CallLimits = { signal: opts.signal, timeoutMs: opts.callTimeoutMs };
-  const log = new SectionLog(opts.signal);
+  const log = new SectionLog(opts.signal, cimSessionLost);
 
   /** Every object of one query (at most the cap; the section partial when more were offered). */
   const all = async (
@@ -200,12 +198,8 @@ export async function collectCimInventory(
     }));
   }
 
-  const hostnames: Hostname[] = [];
-  if (identity.hostname) hostnames.push({ name: identity.hostname, source: 'wmi' });
-  if (identity.fqdn && identity.fqdn !== identity.hostname?.toLowerCase())
-    hostnames.push({ name: identity.fqdn, source: 'wmi' });
-  return {
-    ci: {
+  return windowsInventory(
+    {
       identity,
       membership,
       os,
@@ -220,13 +214,9 @@ export async function collectCimInventory(
       connections,
       sqlInstances,
     },
-    sections: log.sections,
-    notes: log.notes,
-    hostnames,
-    relationships: connectionRelationships(connections),
-    error: log.firstError,
-    sessionLost: log.lost !== null,
-  };
+    log,
+    'wmi',
+  );
 
   /** GetOwner for processes no logon session named, when the source offers it; bounded. */
   async function lookUpOwners(list: typeof processes): Promise<void> {

@@ -20,7 +20,7 @@ import type {
 } from './cim-record.js';
 import { cimBool, cimInt, cimIso, cimText, cimTexts, parseCimRef, refKey } from './cim-values.js';
 import type { WindowsHardware } from './hardware.js';
-import type { WindowsService, WindowsShare } from './inventory.js';
+import type { WindowsCi, WindowsService, WindowsShare } from './inventory.js';
 import type { ProductRole, WindowsOs } from './os.js';
 import type { WindowsProcess } from './parsers/tasklist.js';
 import { installDate, type ValueMap } from './values.js';
@@ -36,14 +36,7 @@ export function cimIdentity(
   product: CimObject | null,
   bios: CimObject | null,
   nics: WindowsNic[],
-): {
-  hostname: string | null;
-  fqdn: string | null;
-  domain: string | null;
-  serial: string | null;
-  systemUuid: string | null;
-  macs: string[];
-} {
+): WindowsCi['identity'] {
   const hostname = cimText(cs, 'DNSHostName') ?? cimText(cs, 'Name');
   const joined = isJoined(cs);
   const domain = joined ? cimText(cs, 'Domain') : null;

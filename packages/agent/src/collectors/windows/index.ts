@@ -3,14 +3,13 @@
 export {
   collectWindowsInventory,
   DEFAULT_CAPS,
-  WINDOWS_SECTIONS,
   type CollectWindowsOptions,
   type RemoteExecData,
   type WindowsCaps,
   type WindowsCi,
   type WindowsInventory,
-  type WindowsSectionName,
 } from './inventory.js';
+export { WINDOWS_SECTIONS, type WindowsSectionName } from './section-log.js';
 export { gatherByRemoteExec } from './exec-inventory.js';
 export { runRemoteCommand, type RemoteExecOptions, type RemoteExecResult } from './remote-exec.js';
 export type * from './remote.js';

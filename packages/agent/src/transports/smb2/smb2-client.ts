@@ -32,7 +32,7 @@ import {
   parseWrite,
   type CreateRequest,
 } from './smb2-commands.js';
-import { withLimit, type CallOptions } from './smb2-connection.js';
+import { withLimit, type CallOptions } from './smb2-socket.js';
 import {
   NT_STATUS,
   SMB2_COMMAND,
@@ -70,7 +70,7 @@ import { buildSessionSetupRequest, parseSessionSetupResponse } from './smb2-sess
 import { statusError } from './smb2-status.js';
 import { Smb2Transport } from './smb2-transport.js';
 
-export type { CallOptions } from './smb2-connection.js';
+export type { CallOptions } from './smb2-socket.js';
 
 export interface Smb2ConnectOptions extends CallOptions {
   /** Dialects offered; default 2.1, 3.0, 3.0.2, 3.1.1 (2.0.2 is never offered: no large MTU). */

@@ -1,29 +1,16 @@
 // One TCP connection carrying SMB2 messages: direct TCP (445) or a NetBIOS session (139).
-import { Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { ScannerError } from '../../errors.js';
-import {
-  NBSS_NEGATIVE_REASON,
-  NBSS_TYPE,
-  NbssReader,
-  buildSessionRequest,
-  frameSessionMessage,
-  type NbssPacket,
-} from '../netbios/nbss.js';
+import { NBSS_TYPE, NbssReader, frameSessionMessage, type NbssPacket } from '../netbios/nbss.js';
 import { NT_STATUS, SMB2_FLAGS, SMB2_PROTOCOL_ID } from './smb2-header.js';
-
-export interface CallOptions {
-  signal: AbortSignal;
-  timeoutMs: number;
-}
-
-export interface SmbConnectOptions extends CallOptions {
-  /** Open a NetBIOS session first (port 139): the called name is usually '*SMBSERVER'. */
-  netbiosSession?: { calledName: string; callingName: string };
-  /** Largest frame accepted from the server. Default 64 KiB (negotiate and challenge are < 2 KiB). */
-  maxFrameBytes?: number;
-  /** Most bytes read over the connection's life. Default 1 MiB. */
-  maxTotalBytes?: number;
-}
+import {
+  connectSmbSocket,
+  openNetbiosSession,
+  reportSocketEnd,
+  withLimit,
+  type CallOptions,
+  type SmbConnectOptions,
+} from './smb2-socket.js';
 
 /** Interim STATUS_PENDING responses and keep-alives skipped per exchange before giving up. */
 const MAX_SKIPPED = 8;
@@ -50,43 +37,16 @@ export class SmbConnection {
     this.#reader = new NbssReader(maxFrame);
     this.#maxTotal = maxTotal;
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
-    socket.on('error', (err) =>
-      this.#fail(new ScannerError('ERR_PROTOCOL', `${label}: ${err.message}`, { cause: err })),
-    );
-    socket.on('close', () =>
-      this.#fail(new ScannerError('ERR_PROTOCOL', `${label}: connection closed by the server`)),
-    );
+    reportSocketEnd(socket, label, (err) => this.#fail(err));
   }
 
   /**
    * Connects (and opens the NetBIOS session when asked). Rejects ERR_PORT_CLOSED on refusal,
-   * ERR_UNREACHABLE when there is no route.
+   * ERR_UNREACHABLE when there is no route. The largest frame defaults to 64 KiB (negotiate and
+   * challenge are < 2 KiB), the bytes read over the connection's life to 1 MiB.
    */
   static async connect(host: string, port: number, o: SmbConnectOptions): Promise<SmbConnection> {
-    o.signal.throwIfAborted();
-    const label = `smb ${host}:${port}`;
-    const socket = new Socket();
-    await withLimit(label, 'connect', o, (settle) => {
-      socket.once('connect', () => settle());
-      socket.once('error', (err: NodeJS.ErrnoException) =>
-        settle(
-          new ScannerError(
-            err.code === 'ECONNREFUSED'
-              ? 'ERR_PORT_CLOSED'
-              : unreachable(err.code)
-                ? 'ERR_UNREACHABLE'
-                : 'ERR_PROTOCOL',
-            `${label}: connect: ${err.message}`,
-            { cause: err },
-          ),
-        ),
-      );
-      socket.connect({ host, port });
-    }).catch((err: unknown) => {
-      socket.destroy();
-      throw err;
-    });
-    socket.setNoDelay(true);
+    const { socket, label } = await connectSmbSocket(host, port, o);
     const conn = new SmbConnection(
       socket,
       label,
@@ -94,12 +54,9 @@ export class SmbConnection {
       o.maxTotalBytes ?? 1 << 20,
     );
     if (o.netbiosSession) {
-      try {
-        await conn.#openSession(o.netbiosSession.calledName, o.netbiosSession.callingName, o);
-      } catch (err) {
-        conn.close();
-        throw err;
-      }
+      await openNetbiosSession(socket, label, o.netbiosSession, () =>
+        conn.#next('netbios session request', o),
+      );
     }
     return conn;
   }
@@ -129,23 +86,6 @@ export class SmbConnection {
   /** Drops the connection at once (no LOGOFF: nothing was authenticated). Idempotent. */
   close(): void {
     this.#socket.destroy();
-  }
-
-  async #openSession(called: string, calling: string, o: CallOptions): Promise<void> {
-    this.#socket.write(buildSessionRequest(called, calling));
-    const reply = await this.#next('netbios session request', o);
-    if (reply.type === NBSS_TYPE.positiveResponse) return;
-    if (reply.type === NBSS_TYPE.negativeResponse) {
-      const code = reply.payload[0] ?? 0;
-      throw new ScannerError(
-        'ERR_PROTOCOL',
-        `${this.#label}: NetBIOS session refused for ${called}: ${NBSS_NEGATIVE_REASON[code] ?? `code 0x${code.toString(16)}`}`,
-      );
-    }
-    throw new ScannerError(
-      'ERR_PROTOCOL',
-      `${this.#label}: NetBIOS session request answered with type 0x${reply.type.toString(16)}`,
-    );
   }
 
   #onData(chunk: Buffer): void {
@@ -191,12 +131,6 @@ export class SmbConnection {
   }
 }
 
-export function unreachable(code: string | undefined): boolean {
-  return ['EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN', 'ECONNRESET'].includes(
-    code ?? '',
-  );
-}
-
 function isInterim(msg: Buffer): boolean {
   return (
     msg.length >= 64 &&
@@ -204,41 +138,4 @@ function isInterim(msg: Buffer): boolean {
     (msg.readUInt32LE(16) & SMB2_FLAGS.asyncCommand) !== 0 &&
     msg.readUInt32LE(8) === NT_STATUS.pending
   );
-}
-
-/**
- * Runs `start` until it settles, the timeout fires (ERR_TIMEOUT naming phase and limit) or the
- * signal aborts (ERR_ABORTED). Timer and listener are always removed.
- */
-export function withLimit<T>(
-  label: string,
-  phase: string,
-  o: CallOptions,
-  start: (settle: (err?: ScannerError, value?: T) => void) => void,
-): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    let done = false;
-    const settle = (err?: ScannerError, value?: T): void => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      o.signal.removeEventListener('abort', onAbort);
-      if (err) reject(err);
-      else resolve(value as T);
-    };
-    const onAbort = (): void =>
-      settle(
-        new ScannerError('ERR_ABORTED', `${label}: ${phase} aborted`, { cause: o.signal.reason }),
-      );
-    const timer = setTimeout(
-      () =>
-        settle(
-          new ScannerError('ERR_TIMEOUT', `${label}: ${phase} timed out after ${o.timeoutMs} ms`),
-        ),
-      Math.max(0, o.timeoutMs),
-    );
-    if (o.signal.aborted) return onAbort();
-    o.signal.addEventListener('abort', onAbort, { once: true });
-    start(settle);
-  });
 }

@@ -1,16 +1,15 @@
 // One TCP connection carrying SMB2 frames in both directions, for a multiplexing client: frames go
 // out as written and come in through a callback; a dropped connection is reported once.
-import { Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { ScannerError } from '../../errors.js';
+import { NBSS_TYPE, NbssReader, frameSessionMessage, type NbssPacket } from '../netbios/nbss.js';
 import {
-  NBSS_NEGATIVE_REASON,
-  NBSS_TYPE,
-  NbssReader,
-  buildSessionRequest,
-  frameSessionMessage,
-  type NbssPacket,
-} from '../netbios/nbss.js';
-import { unreachable, withLimit, type SmbConnectOptions } from './smb2-connection.js';
+  connectSmbSocket,
+  openNetbiosSession,
+  reportSocketEnd,
+  withLimit,
+  type SmbConnectOptions,
+} from './smb2-socket.js';
 
 export interface Smb2TransportHandlers {
   /** Each SMB2 (or TRANSFORM) message as it arrives, transport framing removed. */
@@ -36,12 +35,7 @@ export class Smb2Transport {
     this.label = label;
     this.#reader = new NbssReader(maxFrame);
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
-    socket.on('error', (err) =>
-      this.#fail(new ScannerError('ERR_PROTOCOL', `${label}: ${err.message}`, { cause: err })),
-    );
-    socket.on('close', () =>
-      this.#fail(new ScannerError('ERR_PROTOCOL', `${label}: connection closed by the server`)),
-    );
+    reportSocketEnd(socket, label, (err) => this.#fail(err));
   }
 
   /**
@@ -49,38 +43,12 @@ export class Smb2Transport {
    * ERR_UNREACHABLE without a route, ERR_TIMEOUT / ERR_ABORTED per the options.
    */
   static async connect(host: string, port: number, o: SmbConnectOptions): Promise<Smb2Transport> {
-    o.signal.throwIfAborted();
-    const label = `smb ${host}:${port}`;
-    const socket = new Socket();
-    await withLimit(label, 'connect', o, (settle) => {
-      socket.once('connect', () => settle());
-      socket.once('error', (err: NodeJS.ErrnoException) =>
-        settle(
-          new ScannerError(
-            err.code === 'ECONNREFUSED'
-              ? 'ERR_PORT_CLOSED'
-              : unreachable(err.code)
-                ? 'ERR_UNREACHABLE'
-                : 'ERR_PROTOCOL',
-            `${label}: connect: ${err.message}`,
-            { cause: err },
-          ),
-        ),
-      );
-      socket.connect({ host, port });
-    }).catch((err: unknown) => {
-      socket.destroy();
-      throw err;
-    });
-    socket.setNoDelay(true);
+    const { socket, label } = await connectSmbSocket(host, port, o);
     const t = new Smb2Transport(socket, label, o.maxFrameBytes ?? (1 << 20) + 4096);
     if (o.netbiosSession) {
-      try {
-        await t.#openSession(o.netbiosSession.calledName, o.netbiosSession.callingName, o);
-      } catch (err) {
-        t.close();
-        throw err;
-      }
+      await openNetbiosSession(socket, label, o.netbiosSession, () =>
+        t.#sessionReply('netbios session request', o),
+      );
     }
     return t;
   }
@@ -109,35 +77,18 @@ export class Smb2Transport {
     this.#socket.destroy();
   }
 
-  async #openSession(called: string, calling: string, o: SmbConnectOptions): Promise<void> {
-    this.#socket.write(buildSessionRequest(called, calling));
-    const reply = await withLimit<NbssPacket>(
-      this.label,
-      'netbios session request',
-      o,
-      (settle) => {
-        this.#handlers = {
-          onMessage: () => undefined,
-          onFailure: (err) => settle(err),
-        };
-        this.#sessionWaiter = (p) => settle(undefined, p);
-      },
-    ).finally(() => {
+  /** The first packet after the session request (before any `attach`), or the failure. */
+  #sessionReply(phase: string, o: SmbConnectOptions): Promise<NbssPacket> {
+    return withLimit<NbssPacket>(this.label, phase, o, (settle) => {
+      this.#handlers = {
+        onMessage: () => undefined,
+        onFailure: (err) => settle(err),
+      };
+      this.#sessionWaiter = (p) => settle(undefined, p);
+    }).finally(() => {
       this.#sessionWaiter = null;
       this.#handlers = null;
     });
-    if (reply.type === NBSS_TYPE.positiveResponse) return;
-    if (reply.type === NBSS_TYPE.negativeResponse) {
-      const code = reply.payload[0] ?? 0;
-      throw new ScannerError(
-        'ERR_PROTOCOL',
-        `${this.label}: NetBIOS session refused for ${called}: ${NBSS_NEGATIVE_REASON[code] ?? `code 0x${code.toString(16)}`}`,
-      );
-    }
-    throw new ScannerError(
-      'ERR_PROTOCOL',
-      `${this.label}: NetBIOS session request answered with type 0x${reply.type.toString(16)}`,
-    );
   }
 
   #sessionWaiter: ((p: NbssPacket) => void) | null = null;

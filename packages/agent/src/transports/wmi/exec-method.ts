@@ -199,13 +199,27 @@ export class WmiMethodCaller {
   ): Promise<WmioClassWithMethods> {
     const what = `GetObject ${className} in ${namespace} at ${this.#session.host}`;
     const stub = encodeGetObject({ cid: newCausalityId() }, className);
-    const ans = decodeObjectAnswer(
-      await this.#session.callServices(namespace, SERVICES_OPNUM.GetObject, stub, o),
-    );
+    const object = await this.#callForObject(namespace, SERVICES_OPNUM.GetObject, stub, o, what);
+    return decodeClassUnitWithMethods(object);
+  }
+
+  /**
+   * One GetObject / ExecMethod call: releases the IWbemCallResult the server may send, throws
+   * the failed HRESULT (ERR_RPC naming `what`) or ERR_PROTOCOL when no object came back.
+   */
+  async #callForObject(
+    namespace: string,
+    opnum: number,
+    stub: Buffer,
+    o: MethodCallOptions,
+    what: string,
+    object = 'object',
+  ): Promise<Buffer> {
+    const ans = decodeObjectAnswer(await this.#session.callServices(namespace, opnum, stub, o));
     if (ans.callResult) await this.#session.releaseObjref('IWbemCallResult', ans.callResult);
     if (failed(ans.hresult)) throw wbemError(ans.hresult, what);
-    if (!ans.object) throw new ScannerError('ERR_PROTOCOL', `${what} returned no object`);
-    return decodeClassUnitWithMethods(ans.object);
+    if (!ans.object) throw new ScannerError('ERR_PROTOCOL', `${what} returned no ${object}`);
+    return ans.object;
   }
 
   /**
@@ -230,13 +244,15 @@ export class WmiMethodCaller {
       throw new ScannerError('ERR_RPC', `${what}: ${method} takes no parameters`);
     const inParams = m.in ? wbemObjref(encodeInParamsUnit(m.in, args)) : null;
     const stub = encodeExecMethod({ cid: newCausalityId() }, objectPath, m.name, inParams);
-    const ans = decodeObjectAnswer(
-      await this.#session.callServices(namespace, SERVICES_OPNUM.ExecMethod, stub, o),
+    const object = await this.#callForObject(
+      namespace,
+      SERVICES_OPNUM.ExecMethod,
+      stub,
+      o,
+      what,
+      'out-parameters',
     );
-    if (ans.callResult) await this.#session.releaseObjref('IWbemCallResult', ans.callResult);
-    if (failed(ans.hresult)) throw wbemError(ans.hresult, what);
-    if (!ans.object) throw new ScannerError('ERR_PROTOCOL', `${what} returned no out-parameters`);
-    const out = decodeObjrefCustom(ans.object);
+    const out = decodeObjrefCustom(object);
     return { className: out.className, properties: out.properties };
   }
 }

@@ -5,44 +5,16 @@ import {
   PEER_CERT,
   type PeerOptions,
 } from '../../../../../test/support/wsman-peer.js';
+import {
+  WSMAN_INSTANCES,
+  WSMAN_INSTANCES_SCHEMA,
+} from '../../../../../test/support/wsman-instances.js';
 import { hasCode } from '../../errors.js';
 import { WsmanClient, type WsmanClientOptions } from './wsman-client.js';
 import { WQL_DIALECT, wmiResourceUri } from './wsman-envelope.js';
-import type { CimSchema } from './wsman-response.js';
 
-const P = (cls: string) => `http://schemas.microsoft.com/wbem/wsman/1/wmi/root/cimv2/${cls}`;
-const service = (name: string, state: string) =>
-  `<p:Win32_Service xmlns:p="${P('Win32_Service')}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">` +
-  `<p:Name>${name}</p:Name><p:State>${state}</p:State><p:StartMode>Auto</p:StartMode>` +
-  `<p:ProcessId>${name.length * 100}</p:ProcessId><p:Description xsi:nil="true"/></p:Win32_Service>`;
-const INSTANCES: PeerOptions['instances'] = {
-  Win32_Service: [
-    service('Spooler', 'Running'),
-    service('W32Time', 'Stopped'),
-    service('WinRM', 'Running'),
-    service('Dhcp', 'Running'),
-    service('Dnscache', 'Running'),
-  ],
-  Win32_OperatingSystem: [
-    `<p:Win32_OperatingSystem xmlns:p="${P('Win32_OperatingSystem')}" xmlns:cim="http://schemas.dmtf.org/wbem/wscim/1/common">` +
-      '<p:Caption>Microsoft Windows Server 2022 Datacenter</p:Caption><p:BuildNumber>20348</p:BuildNumber>' +
-      '<p:ProductType>3</p:ProductType><p:TotalVisibleMemorySize>16776632</p:TotalVisibleMemorySize>' +
-      '<p:LastBootUpTime><cim:Datetime>2024-03-01T07:15:00.5-05:00</cim:Datetime></p:LastBootUpTime>' +
-      '<p:MUILanguages>en-US</p:MUILanguages><p:MUILanguages>de-DE</p:MUILanguages></p:Win32_OperatingSystem>',
-  ],
-  Win32_Process: [1, 2, 3].map(
-    (i) =>
-      `<p:Win32_Process xmlns:p="${P('Win32_Process')}"><p:Name>p${i}.exe</p:Name><p:ProcessId>${i}</p:ProcessId></p:Win32_Process>`,
-  ),
-};
-const SCHEMA: CimSchema = {
-  Win32_Service: { ProcessId: { cimType: 'uint32' } },
-  Win32_OperatingSystem: {
-    ProductType: { cimType: 'uint32' },
-    TotalVisibleMemorySize: { cimType: 'uint64' },
-    MUILanguages: { cimType: 'string', isArray: true },
-  },
-};
+const INSTANCES: PeerOptions['instances'] = WSMAN_INSTANCES;
+const SCHEMA = WSMAN_INSTANCES_SCHEMA;
 const CREDS = { username: 'scanner', password: 'S3cret-pass', domain: 'PEER' };
 
 async function withPeer(o: Partial<PeerOptions> & Pick<PeerOptions, 'https' | 'auth'>) {

@@ -2,7 +2,6 @@
 import { type Deferred, NdrReader, NdrWriter } from '../ndr.js';
 import {
   type ContextHandle,
-  readHandle,
   readSid,
   readUnicodeString,
   writeHandle,
@@ -11,6 +10,11 @@ import {
 } from '../ndr-types.js';
 import type { CallOptions, RpcClient, RpcInterface } from '../rpc-client.js';
 import { resultError } from '../status.js';
+import {
+  decodeHandleResponse,
+  encodeHandleAndInfoClass,
+  encodeHandleOnly,
+} from './handle-stubs.js';
 
 export const LSARPC: RpcInterface = {
   name: 'lsarpc',
@@ -39,26 +43,8 @@ export function encodeOpenPolicy2(access = POLICY_READ): Buffer {
   return w.toBuffer();
 }
 
-/** A response that is a context handle then a status. */
-export function decodeHandleResponse(stub: Buffer, what: string): ContextHandle {
-  const r = new NdrReader(stub);
-  const handle = r.construct(() => readHandle(r));
-  const status = r.construct(() => r.u32());
-  if (status !== 0) throw resultError(status, what);
-  return handle;
-}
-
-export function encodeHandleOnly(handle: ContextHandle): Buffer {
-  const w = new NdrWriter();
-  w.construct(() => writeHandle(w, handle));
-  return w.toBuffer();
-}
-
 export function encodeQueryInfoPolicy(handle: ContextHandle, infoClass: number): Buffer {
-  const w = new NdrWriter();
-  w.construct(() => writeHandle(w, handle));
-  w.construct(() => w.u16(infoClass));
-  return w.toBuffer();
+  return encodeHandleAndInfoClass(handle, infoClass);
 }
 
 export interface DomainInfo {

@@ -10,7 +10,12 @@ import {
 } from '../ndr-types.js';
 import type { CallOptions, RpcClient, RpcInterface } from '../rpc-client.js';
 import { resultError } from '../status.js';
-import { decodeHandleResponse, encodeHandleOnly } from './lsarpc.js';
+import {
+  decodeHandleResponse,
+  encodeHandleAndInfoClass,
+  encodeHandleOnly,
+} from './handle-stubs.js';
+import { collectPages } from './pages.js';
 
 export const SAMR: RpcInterface = {
   name: 'samr',
@@ -44,7 +49,6 @@ export const USER_READ = 0x00000001 | 0x00000010;
 /** ALIAS_LIST_MEMBERS | ALIAS_READ_INFORMATION. */
 export const ALIAS_READ = 0x00000004 | 0x00000008;
 const STATUS_MORE_ENTRIES = 0x00000105;
-const MAX_ROUNDS = 1000;
 const PREFERRED_MAX = 0xffff;
 
 export interface RidName {
@@ -61,11 +65,7 @@ export function encodeConnect(access = SERVER_READ): Buffer {
 
 /** SamrEnumerateDomainsInSamServer. */
 export function encodeEnumDomains(handle: ContextHandle, context: number): Buffer {
-  const w = new NdrWriter();
-  w.construct(() => writeHandle(w, handle));
-  w.construct(() => w.u32(context));
-  w.construct(() => w.u32(PREFERRED_MAX));
-  return w.toBuffer();
+  return encodeEnumInDomain(handle, context);
 }
 
 /** SamrEnumerate{Groups,Aliases}InDomain; users add a UserAccountControl filter. */
@@ -146,10 +146,7 @@ export function encodeOpenByRid(handle: ContextHandle, access: number, rid: numb
 export const USER_INFO = { general: 1, control: 16 } as const;
 
 export function encodeQueryUserInfo(handle: ContextHandle, infoClass: number): Buffer {
-  const w = new NdrWriter();
-  w.construct(() => writeHandle(w, handle));
-  w.construct(() => w.u16(infoClass));
-  return w.toBuffer();
+  return encodeHandleAndInfoClass(handle, infoClass);
 }
 
 export interface UserGeneral {
@@ -226,10 +223,7 @@ export function encodeQueryAliasInfo(
   handle: ContextHandle,
   infoClass = ALIAS_INFO_GENERAL,
 ): Buffer {
-  const w = new NdrWriter();
-  w.construct(() => writeHandle(w, handle));
-  w.construct(() => w.u16(infoClass));
-  return w.toBuffer();
+  return encodeHandleAndInfoClass(handle, infoClass);
 }
 
 /** SAMPR_ALIAS_GENERAL_INFORMATION: the alias's name, member count and description. */
@@ -294,18 +288,14 @@ export class SamServer {
 
   /** Domain names (on a standalone server: the machine's name and "Builtin"). */
   async enumDomains(): Promise<string[]> {
-    const out: string[] = [];
-    let context = 0;
-    for (let i = 0; i < MAX_ROUNDS; i++) {
-      const res = decodeEnumeration(
-        await this.#rpc.call(OP.enumDomains, encodeEnumDomains(this.#handle, context), this.#opts),
-        'SamrEnumerateDomainsInSamServer',
-      );
-      out.push(...res.entries.map((e) => e.name));
-      if (res.status !== STATUS_MORE_ENTRIES || res.entries.length === 0) break;
-      context = res.context;
-    }
-    return out;
+    const domains = await enumerateAll(
+      this.#rpc,
+      OP.enumDomains,
+      'SamrEnumerateDomainsInSamServer',
+      (context) => encodeEnumDomains(this.#handle, context),
+      this.#opts,
+    );
+    return domains.map((e) => e.name);
   }
 
   async lookupDomain(name: string): Promise<string> {
@@ -326,6 +316,21 @@ export class SamServer {
   async close(): Promise<void> {
     await closeHandle(this.#rpc, this.#handle, this.#opts);
   }
+}
+
+/** Every entry of a SamrEnumerate* call, following the enumeration context (bounded). */
+function enumerateAll(
+  rpc: RpcClient,
+  opnum: number,
+  what: string,
+  encode: (context: number) => Buffer,
+  opts: CallOptions,
+): Promise<RidName[]> {
+  return collectPages<RidName, number>(0, async (context) => {
+    const res = decodeEnumeration(await rpc.call(opnum, encode(context), opts), what);
+    const more = res.status === STATUS_MORE_ENTRIES && res.entries.length > 0;
+    return { entries: res.entries, next: more ? res.context : null };
+  });
 }
 
 async function closeHandle(
@@ -359,21 +364,14 @@ export class SamDomain {
     this.#opts = opts;
   }
 
-  async #enumerate(opnum: number, what: string, userAccountControl?: number): Promise<RidName[]> {
-    const out: RidName[] = [];
-    let context = 0;
-    for (let i = 0; i < MAX_ROUNDS; i++) {
-      const stub = await this.#rpc.call(
-        opnum,
-        encodeEnumInDomain(this.#handle, context, userAccountControl),
-        this.#opts,
-      );
-      const res = decodeEnumeration(stub, what);
-      out.push(...res.entries);
-      if (res.status !== STATUS_MORE_ENTRIES || res.entries.length === 0) break;
-      context = res.context;
-    }
-    return out;
+  #enumerate(opnum: number, what: string, userAccountControl?: number): Promise<RidName[]> {
+    return enumerateAll(
+      this.#rpc,
+      opnum,
+      what,
+      (context) => encodeEnumInDomain(this.#handle, context, userAccountControl),
+      this.#opts,
+    );
   }
 
   /** Every user account (UserAccountControl filter 0 = all). */

@@ -1,7 +1,8 @@
 // srvsvc (MS-SRVS): server facts (NetrServerGetInfo 101/102) and shares (NetrShareEnum level 1).
-import { NdrReader, NdrWriter } from '../ndr.js';
+import { NdrReader } from '../ndr.js';
 import type { CallOptions, RpcClient, RpcInterface } from '../rpc-client.js';
 import { resultError } from '../status.js';
+import { decodeNetEnum, encodeNetEnum, encodeNetGetInfo, netEnumAll } from './net-enum.js';
 
 export const SRVSVC: RpcInterface = {
   name: 'srvsvc',
@@ -11,7 +12,6 @@ export const SRVSVC: RpcInterface = {
 };
 export const SRVSVC_PIPE = 'srvsvc';
 const OP = { shareEnum: 15, serverGetInfo: 21 } as const;
-const ERROR_MORE_DATA = 0xea;
 
 export interface ServerInfo {
   platformId: number;
@@ -26,15 +26,8 @@ export interface ServerInfo {
   userPath?: string | null;
 }
 
-function writeServerName(w: NdrWriter, server: string | null): void {
-  w.construct(() => w.unique(server, (s) => w.wstring(s)));
-}
-
 export function encodeServerGetInfo(server: string | null, level: 101 | 102): Buffer {
-  const w = new NdrWriter();
-  writeServerName(w, server);
-  w.construct(() => w.u32(level));
-  return w.toBuffer();
+  return encodeNetGetInfo(server, level);
 }
 
 export function decodeServerGetInfo(stub: Buffer, what = 'NetrServerGetInfo'): ServerInfo {
@@ -48,15 +41,15 @@ export function decodeServerGetInfo(stub: Buffer, what = 'NetrServerGetInfo'): S
       const versionMinor = r.u32();
       const type = r.u32();
       const comment = r.unique(() => r.wstring());
-      if (level !== 102)
-        return () => ({
-          platformId,
-          name: name.value,
-          versionMajor,
-          versionMinor,
-          type,
-          comment: comment.value,
-        });
+      const info101 = () => ({
+        platformId,
+        name: name.value,
+        versionMajor,
+        versionMinor,
+        type,
+        comment: comment.value,
+      });
+      if (level !== 102) return info101;
       const users = r.u32();
       r.i32(); // disc
       r.u32(); // hidden
@@ -64,16 +57,7 @@ export function decodeServerGetInfo(stub: Buffer, what = 'NetrServerGetInfo'): S
       r.u32(); // anndelta
       r.u32(); // licenses
       const userPath = r.unique(() => r.wstring());
-      return () => ({
-        platformId,
-        name: name.value,
-        versionMajor,
-        versionMinor,
-        type,
-        comment: comment.value,
-        users,
-        userPath: userPath.value,
-      });
+      return () => ({ ...info101(), users, userPath: userPath.value });
     });
   });
   const status = r.construct(() => r.u32());
@@ -94,16 +78,7 @@ export function encodeShareEnum1(
   resume: number | null,
   maxLength = 0xffffffff,
 ): Buffer {
-  const w = new NdrWriter();
-  writeServerName(w, server);
-  // [in,out] LPSHARE_ENUM_STRUCT: Level, union(switch 1) → SHARE_INFO_1_CONTAINER {0, NULL}.
-  w.construct(() => {
-    w.u32(1).u32(1);
-    w.unique({}, () => w.u32(0).u32(0));
-  });
-  w.construct(() => w.u32(maxLength));
-  w.construct(() => w.unique(resume, (v) => w.u32(v)));
-  return w.toBuffer();
+  return encodeNetEnum(server, 1, resume, maxLength);
 }
 
 export interface ShareEnumResult {
@@ -114,35 +89,19 @@ export interface ShareEnumResult {
 }
 
 export function decodeShareEnum1(stub: Buffer): ShareEnumResult {
-  const r = new NdrReader(stub);
-  const container = r.construct(() => {
-    r.u32(); // level
-    r.u32(); // union switch
-    return r.unique(() => {
-      r.u32(); // EntriesRead
-      return r.unique(() =>
-        r.conformantArray(12, () => {
-          const name = r.unique(() => r.wstring());
-          const type = r.u32();
-          const remark = r.unique(() => r.wstring());
-          return { name, type, remark };
-        }),
-      );
-    });
+  const { entries, ...page } = decodeNetEnum(stub, 12, (r) => {
+    const name = r.unique(() => r.wstring());
+    const type = r.u32();
+    const remark = r.unique(() => r.wstring());
+    return { name, type, remark };
   });
-  const totalEntries = r.construct(() => r.u32());
-  const resume = r.construct(() => r.unique(() => r.u32()));
-  const status = r.construct(() => r.u32());
-  const entries = container.value?.value ?? [];
   return {
     shares: entries.map((e) => ({
       name: e.name.value ?? '',
       type: e.type >>> 0,
       remark: e.remark.value ?? '',
     })),
-    totalEntries,
-    resume: resume.value,
-    status,
+    ...page,
   };
 }
 
@@ -158,18 +117,11 @@ export async function netrServerGetInfo(
 }
 
 /** Every share (level 1), following the resume handle a bounded number of times. */
-export async function netrShareEnum(rpc: RpcClient, opts?: CallOptions): Promise<ShareInfo1[]> {
-  const out: ShareInfo1[] = [];
-  let resume: number | null = 0;
-  for (let round = 0; round < 1000; round++) {
+export function netrShareEnum(rpc: RpcClient, opts?: CallOptions): Promise<ShareInfo1[]> {
+  return netEnumAll('NetrShareEnum', async (resume) => {
     const res = decodeShareEnum1(
       await rpc.call(OP.shareEnum, encodeShareEnum1(null, resume), opts),
     );
-    if (res.status !== 0 && res.status !== ERROR_MORE_DATA)
-      throw resultError(res.status, 'NetrShareEnum');
-    out.push(...res.shares);
-    if (res.status === 0 || res.shares.length === 0 || res.resume === null) return out;
-    resume = res.resume;
-  }
-  return out;
+    return { ...res, entries: res.shares };
+  });
 }

@@ -3,7 +3,7 @@ import { NdrReader, NdrWriter } from '../ndr.js';
 import { type ContextHandle, readHandle, writeHandle, writeUnicodeString } from '../ndr-types.js';
 import type { CallOptions, RpcClient, RpcInterface } from '../rpc-client.js';
 import { resultError } from '../status.js';
-import { decodeHandleResponse, encodeHandleOnly } from './lsarpc.js';
+import { decodeHandleResponse, encodeHandleOnly } from './handle-stubs.js';
 
 export const WINREG: RpcInterface = {
   name: 'winreg',

@@ -1,8 +1,9 @@
 // wkssvc (MS-WKST): computer name and workgroup/domain (NetrWkstaGetInfo 100) and logged-on users
 // (NetrWkstaUserEnum level 1).
-import { type Deferred, NdrReader, NdrWriter } from '../ndr.js';
+import { type Deferred, NdrReader } from '../ndr.js';
 import type { CallOptions, RpcClient, RpcInterface } from '../rpc-client.js';
 import { resultError } from '../status.js';
+import { decodeNetEnum, encodeNetEnum, encodeNetGetInfo, netEnumAll } from './net-enum.js';
 
 export const WKSSVC: RpcInterface = {
   name: 'wkssvc',
@@ -12,7 +13,6 @@ export const WKSSVC: RpcInterface = {
 };
 export const WKSSVC_PIPE = 'wkssvc';
 const OP = { getInfo: 0, userEnum: 2 } as const;
-const ERROR_MORE_DATA = 0xea;
 
 export interface WkstaInfo100 {
   platformId: number;
@@ -24,10 +24,7 @@ export interface WkstaInfo100 {
 }
 
 export function encodeWkstaGetInfo(server: string | null, level = 100): Buffer {
-  const w = new NdrWriter();
-  w.construct(() => w.unique(server, (s) => w.wstring(s)));
-  w.construct(() => w.u32(level));
-  return w.toBuffer();
+  return encodeNetGetInfo(server, level);
 }
 
 export function decodeWkstaGetInfo100(stub: Buffer): WkstaInfo100 {
@@ -67,15 +64,7 @@ export function encodeWkstaUserEnum1(
   resume: number | null,
   maxLength = 0xffffffff,
 ): Buffer {
-  const w = new NdrWriter();
-  w.construct(() => w.unique(server, (s) => w.wstring(s)));
-  w.construct(() => {
-    w.u32(1).u32(1);
-    w.unique({}, () => w.u32(0).u32(0));
-  });
-  w.construct(() => w.u32(maxLength));
-  w.construct(() => w.unique(resume, (v) => w.u32(v)));
-  return w.toBuffer();
+  return encodeNetEnum(server, 1, resume, maxLength);
 }
 
 export interface WkstaUserEnumResult {
@@ -86,30 +75,17 @@ export interface WkstaUserEnumResult {
 }
 
 export function decodeWkstaUserEnum1(stub: Buffer): WkstaUserEnumResult {
-  const r = new NdrReader(stub);
-  const container = r.construct(() => {
-    r.u32();
-    r.u32();
-    return r.unique(() => {
-      r.u32();
-      return r.unique(() =>
-        r.conformantArray(16, () => {
-          const s = (): Deferred<string> => r.unique(() => r.wstring());
-          return { userName: s(), logonDomain: s(), otherDomains: s(), logonServer: s() };
-        }),
-      );
-    });
+  const { entries, ...page } = decodeNetEnum(stub, 16, (r) => {
+    const s = (): Deferred<string> => r.unique(() => r.wstring());
+    return { userName: s(), logonDomain: s(), otherDomains: s(), logonServer: s() };
   });
-  const totalEntries = r.construct(() => r.u32());
-  const resume = r.construct(() => r.unique(() => r.u32()));
-  const status = r.construct(() => r.u32());
-  const users = (container.value?.value ?? []).map((u) => ({
+  const users = entries.map((u) => ({
     userName: u.userName.value ?? '',
     logonDomain: u.logonDomain.value ?? '',
     otherDomains: u.otherDomains.value ?? '',
     logonServer: u.logonServer.value ?? '',
   }));
-  return { users, totalEntries, resume: resume.value, status };
+  return { users, ...page };
 }
 
 export async function netrWkstaGetInfo(rpc: RpcClient, opts?: CallOptions): Promise<WkstaInfo100> {
@@ -117,18 +93,11 @@ export async function netrWkstaGetInfo(rpc: RpcClient, opts?: CallOptions): Prom
 }
 
 /** Users logged on interactively (level 1), following the resume handle a bounded number of times. */
-export async function netrWkstaUserEnum(rpc: RpcClient, opts?: CallOptions): Promise<WkstaUser1[]> {
-  const out: WkstaUser1[] = [];
-  let resume: number | null = 0;
-  for (let round = 0; round < 1000; round++) {
+export function netrWkstaUserEnum(rpc: RpcClient, opts?: CallOptions): Promise<WkstaUser1[]> {
+  return netEnumAll('NetrWkstaUserEnum', async (resume) => {
     const res = decodeWkstaUserEnum1(
       await rpc.call(OP.userEnum, encodeWkstaUserEnum1(null, resume), opts),
     );
-    if (res.status !== 0 && res.status !== ERROR_MORE_DATA)
-      throw resultError(res.status, 'NetrWkstaUserEnum');
-    out.push(...res.users);
-    if (res.status === 0 || res.users.length === 0 || res.resume === null) return out;
-    resume = res.resume;
-  }
-  return out;
+    return { ...res, entries: res.users };
+  });
 }

@@ -3,46 +3,18 @@
 python3-impacket) for fixed inputs. Run once at test-writing time from this folder with
 /usr/bin/python3; the tests only read the JSON (they never need python).
 
-Two normalisations make impacket's bytes comparable with any correct NDR encoder:
-- NDR leaves alignment padding undefined; impacket fills it with marker bytes (0xcc, 0xce, 0xab…).
-  This script loads impacket's ndr.py with those fillers set to zero, as our writer pads.
-- impacket draws referent ids at random; here each id is a unique marker, renumbered per NDR
-  stream in order of appearance as 0x00020000, 0x00020004, … (what Windows and our writer use).
+impacket_ndr.py (shared with ../../wmi/testdata/make-method-vectors.py) makes impacket's bytes
+comparable with any correct NDR encoder: alignment padding zero, referent ids renumbered per NDR
+stream in order of appearance as 0x00020000, 0x00020004, … (what Windows and our writer use).
 InstantiationInfoData.thisSize is set to the property's serialized size before marshalling
 (impacket 0.10 marshals first and sets it after, so it sends 0; MS-DCOM says it is the size)."""
-import importlib.util, json, re, struct, sys
+import json, struct
 
-import impacket.dcerpc.v5  # noqa: F401  (the package, before its ndr module is replaced)
-spec = importlib.util.find_spec('impacket.dcerpc.v5.ndr')
-src = open(spec.origin).read()
-src = re.sub(r"b'\\x[0-9a-fA-F]{2}'\*pad", "b'\\\\x00'*pad", src)
-ndr = importlib.util.module_from_spec(spec)
-sys.modules['impacket.dcerpc.v5.ndr'] = ndr
-exec(compile(src, spec.origin, 'exec'), ndr.__dict__)
-
-MARKERS = []
-class Markers:
-    @staticmethod
-    def randint(a, b):
-        MARKERS.append(0x7a5a0000 + len(MARKERS) + 1)
-        return MARKERS[-1]
-ndr.random = Markers
-
+from impacket_ndr import renumber  # first: it replaces impacket's ndr module
 from impacket.dcerpc.v5 import dcomrt as D  # noqa: E402
 from impacket.dcerpc.v5.dcom import wmi as W  # noqa: E402
 from impacket.dcerpc.v5.dtypes import NULL, DWORD  # noqa: E402
 from impacket.uuid import string_to_bin  # noqa: E402
-
-def renumber(data):
-    """Referent-id markers -> 0x00020000 + 4i in order of first appearance."""
-    issued = set(MARKERS)
-    out = bytearray(data); seen = {}
-    for i in range(len(out) - 3):
-        v = struct.unpack_from('<I', out, i)[0]
-        if v in issued:
-            if v not in seen: seen[v] = 0x00020000 + 4 * len(seen)
-            struct.pack_into('<I', out, i, seen[v])
-    return bytes(out)
 
 CID = '3a4b5c6d-7e8f-4091-a2b3-c4d5e6f70812'
 IPID_LOGIN = '0000a401-0b2c-1234-5678-9abcdef01234'

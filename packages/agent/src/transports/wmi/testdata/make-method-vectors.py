@@ -10,26 +10,12 @@ once at test-writing time from this folder with /usr/bin/python3; the tests only
   IWbemClassObject method proxies (wmiexec's Win32_Process.Create path) build from the class's
   in-signature, and the NDR stubs are IWbemServices.GetObject/ExecMethod's requests.
 - Answers are built with impacket's response classes (the out-parameters encoded like the classes).
-The same two normalisations as ../../dcom/testdata/make-vectors.py: NDR padding zero, referent
-ids renumbered 0x00020000 + 4i in order of appearance."""
-import importlib.util, json, re, struct, sys
+The same two normalisations as ../../dcom/testdata/make-vectors.py, from its impacket_ndr.py: NDR
+padding zero, referent ids renumbered 0x00020000 + 4i in order of appearance."""
+import json, os, struct, sys
 
-import impacket.dcerpc.v5  # noqa: F401
-spec = importlib.util.find_spec('impacket.dcerpc.v5.ndr')
-src = open(spec.origin).read()
-src = re.sub(r"b'\\x[0-9a-fA-F]{2}'\*pad", "b'\\\\x00'*pad", src)
-ndr = importlib.util.module_from_spec(spec)
-sys.modules['impacket.dcerpc.v5.ndr'] = ndr
-exec(compile(src, spec.origin, 'exec'), ndr.__dict__)
-
-MARKERS = []
-class Markers:
-    @staticmethod
-    def randint(a, b):
-        MARKERS.append(0x7a5a0000 + len(MARKERS) + 1)
-        return MARKERS[-1]
-ndr.random = Markers
-
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '../../dcom/testdata'))
+from impacket_ndr import renumber  # noqa: E402  (first: it replaces impacket's ndr module)
 from impacket.dcerpc.v5 import dcomrt as D  # noqa: E402
 from impacket.dcerpc.v5.dcom import wmi as W  # noqa: E402
 from impacket.dcerpc.v5.dtypes import NULL  # noqa: E402
@@ -39,16 +25,6 @@ from impacket.uuid import string_to_bin  # noqa: E402
 enc_src = open('../../wmio/testdata/make-vectors.py').read()
 enc = {}
 exec(enc_src[:enc_src.index('def main():')].replace('from impacket.dcerpc.v5.dcom.wmi import ENCODING_UNIT, OBJECT_BLOCK', ''), enc)
-
-def renumber(data):
-    issued = set(MARKERS)
-    out = bytearray(data); seen = {}
-    for i in range(len(out) - 3):
-        v = struct.unpack_from('<I', out, i)[0]
-        if v in issued:
-            if v not in seen: seen[v] = 0x00020000 + 4 * len(seen)
-            struct.pack_into('<I', out, i, seen[v])
-    return bytes(out)
 
 CID = '3a4b5c6d-7e8f-4091-a2b3-c4d5e6f70812'
 HKLM = 0x80000002

@@ -1,12 +1,13 @@
-// What the CIM paths read from the registry when the transport offers it (StdRegProv): installed
-// software and hotfixes (both Uninstall hives, CBS packages — classified by software.ts exactly as
-// on the 445 path), the CurrentVersion facts WMI lacks, and the SQL Server instance names.
+// What both Windows collectors read from the registry (winreg on 445, StdRegProv on the CIM paths
+// when the transport offers it): a key's values, installed software and hotfixes (both Uninstall
+// hives, CBS packages, classified by software.ts), CurrentVersion (native, then the 32-bit view
+// for what it lacks), and the SQL Server instance names (CIM paths).
 import type { WindowsSqlInstance } from './cim-record.js';
 import { sqlServiceName } from './cim-mapping.js';
-import type { SectionLog } from './cim-sections.js';
-import type { WindowsCaps, WindowsSectionName } from './inventory.js';
+import type { WindowsCaps } from './inventory.js';
 import { CURRENT_VERSION, CURRENT_VERSION_WOW64, mergeCurrentVersion } from './os.js';
 import type { CallLimits, RegistryAccess } from './remote.js';
+import type { SectionLog, WindowsSectionName } from './section-log.js';
 import {
   CBS_INSTALLED_STATES,
   CBS_PACKAGES,

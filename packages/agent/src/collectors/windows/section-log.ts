@@ -1,5 +1,6 @@
-// Section bookkeeping for the CIM collector: each read lowers its section on failure (denied,
-// timeout, unsupported, partial) with a note, and the first failure is kept for the log.
+// Section bookkeeping for both Windows collectors (445 and CIM): each read lowers its section on
+// failure (denied, timeout, unsupported, partial) with a note, the first failure is kept for the
+// log, and once a failure ended the session nothing more is asked.
 import type { SectionState } from '@nopesight/model';
 import { ScannerError } from '../../errors.js';
 import { hresultOf } from '../../transports/dcom/hresult.js';
@@ -7,23 +8,51 @@ import {
   WBEM_E_INVALID_CLASS,
   WBEM_E_INVALID_NAMESPACE,
 } from '../../transports/wmi/wbem-status.js';
-import { WINDOWS_SECTIONS, type WindowsInventory, type WindowsSectionName } from './inventory.js';
+import type { WindowsInventory } from './inventory.js';
 import type { Listing } from './remote.js';
+
+/** The sections the Windows collectors fill, in report order. */
+export const WINDOWS_SECTIONS = [
+  'identity',
+  'os',
+  'hardware',
+  'software',
+  'services',
+  'users',
+  'groups',
+  'shares',
+  'logons',
+  'processes',
+  'connections',
+] as const;
+export type WindowsSectionName = (typeof WINDOWS_SECTIONS)[number];
 
 /** WBEM_E_NOT_FOUND: a class or namespace this Windows version does not have. */
 const WBEM_E_NOT_FOUND = 0x80041002;
 const ABSENT = new Set([WBEM_E_INVALID_CLASS, WBEM_E_INVALID_NAMESPACE, WBEM_E_NOT_FOUND]);
 
 /**
- * Failures after which the session cannot be used: a call limit (the host stopped answering) or a
- * broken answer. A status the host returned (an HRESULT, a WS-Man fault, access denied) does not.
+ * The CIM paths' judgement of a failure: it ended the session when it is a call limit (the host
+ * stopped answering) or a broken answer; a status the host returned (an HRESULT, a WS-Man fault,
+ * access denied) did not.
  */
-function endsSession(err: ScannerError): boolean {
-  if (hresultOf(err) !== undefined || err.name === 'WsmanFaultError') return false;
-  return err.code === 'ERR_TIMEOUT' || err.code === 'ERR_PROTOCOL';
+export async function cimSessionLost(err: ScannerError): Promise<ScannerError | null> {
+  if (hresultOf(err) !== undefined || err.name === 'WsmanFaultError') return null;
+  return err.code === 'ERR_TIMEOUT' || err.code === 'ERR_PROTOCOL' ? err : null;
 }
 
+/**
+ * Asked after a failed read (not after the deadline or a cancel): the error that ended the
+ * session (the given one, or another the check found), or null when the session goes on.
+ */
+export type SessionLostCheck = (err: ScannerError) => Promise<ScannerError | null>;
+
 const RANK: SectionState[] = ['complete', 'partial', 'unsupported', 'denied', 'timeout'];
+
+/** The worse of two states for one section (a section is as good as its weakest read). */
+export function worse(a: SectionState, b: SectionState): SectionState {
+  return RANK.indexOf(b) > RANK.indexOf(a) ? b : a;
+}
 
 /** A section's state from the error that stopped one of its reads. */
 export function stateForError(err: ScannerError): SectionState {
@@ -46,9 +75,11 @@ export class SectionLog {
   lost: ScannerError | null = null;
   readonly #lostNoted = new Set<WindowsSectionName>();
   readonly #signal: AbortSignal;
+  readonly #sessionLost: SessionLostCheck;
 
-  constructor(signal: AbortSignal) {
+  constructor(signal: AbortSignal, sessionLost: SessionLostCheck) {
     this.#signal = signal;
+    this.#sessionLost = sessionLost;
   }
 
   note(section: WindowsSectionName, text: string): void {
@@ -57,13 +88,14 @@ export class SectionLog {
 
   /** Lowers `section` to `state` unless it is already worse, with a note. */
   lower(section: WindowsSectionName, state: SectionState, text: string): void {
-    if (RANK.indexOf(state) > RANK.indexOf(this.sections[section])) this.sections[section] = state;
+    this.sections[section] = worse(this.sections[section], state);
     this.note(section, text);
   }
 
   /**
    * One read for `section`: its result, or null with the section lowered and noted. Once the
-   * host deadline or a cancel fired, nothing more is asked. Programming errors propagate.
+   * host deadline or a cancel fired, or a failure ended the session, nothing more is asked and
+   * every read left is noted "not read". Programming errors (not ScannerError) propagate.
    */
   async read<T>(
     section: WindowsSectionName,
@@ -94,12 +126,15 @@ export class SectionLog {
         this.#signal.aborted ? 'timeout' : stateForError(err),
         `${what}: ${err.message}`,
       );
-      if (!this.#signal.aborted && endsSession(err)) {
-        this.lost = err;
-        this.#lostNoted.add(section);
-        this.firstError = { code: err.code, message: err.message };
-      }
       this.firstError ??= { code: err.code, message: err.message };
+      if (this.#signal.aborted) return null;
+      const lost = await this.#sessionLost(err);
+      if (lost) {
+        this.lost = lost;
+        this.#lostNoted.add(section);
+        if (lost !== err) this.lower(section, stateForError(lost), lost.message);
+        this.firstError = { code: lost.code, message: lost.message };
+      }
       return null;
     }
   }
