@@ -25,6 +25,7 @@ export const ERROR_CODES = [
   'ERR_PLATFORM_AUTH',
   'ERR_PLATFORM_UNAVAILABLE',
   'ERR_UPLOAD_REJECTED',
+  'ERR_TLS_UNTRUSTED',
   // The local GUI's API (docs/gui.md); their HTTP statuses: gui/server/http.ts statusFor.
   'ERR_GUI_AUTH',
   'ERR_GUI_CSRF',

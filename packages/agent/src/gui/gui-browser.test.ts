@@ -249,6 +249,22 @@ describe(
       await visible('tr[data-credential="win-admins"] [data-remote-exec]');
       await page.click('tr[data-credential="win-admins"] [data-action=edit]');
       assert.ok(await page.isChecked('#cred-remoteExec'), 'the edit form shows it on');
+      // WinRM over HTTPS: Basic and a pinned certificate, checked as the CLI checks them (a SHA-1
+      // thumbprint is refused on its field); the pin comes back in its one spelling.
+      await page.selectOption('#cred-winrmAuth', 'basic');
+      await page.fill('#cred-winrmCertFingerprints', 'ab'.repeat(20));
+      await page.click('form[data-form=credential] button[type=submit]');
+      await visible('#cred-winrmCertFingerprints-error');
+      assert.match(await text('#cred-winrmCertFingerprints-error'), /SHA-1 thumbprint/);
+      await page.fill('#cred-winrmCertFingerprints', 'ab'.repeat(32));
+      await page.click('form[data-form=credential] button[type=submit]');
+      await page.locator('dialog[data-dialog=credential]').waitFor({ state: 'detached' });
+      await page.click('tr[data-credential="win-admins"] [data-action=edit]');
+      assert.equal(await page.inputValue('#cred-winrmAuth'), 'basic');
+      assert.equal(
+        await page.inputValue('#cred-winrmCertFingerprints'),
+        `SHA256:${'AB:'.repeat(31)}AB`,
+      );
       await page.keyboard.press('Escape');
       await page.locator('dialog[data-dialog=credential]').waitFor({ state: 'detached' });
 

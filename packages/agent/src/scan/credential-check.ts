@@ -16,6 +16,13 @@ import { vimClientFor } from './vcenter-login.js';
 import { loginWindows } from './windows-login.js';
 import { bindOverPipe } from '../transports/dcerpc/pipe-transport.js';
 import { netrServerGetInfo, SRVSVC, SRVSVC_PIPE } from '../transports/dcerpc/interfaces/srvsvc.js';
+import { CIM_QUERIES } from '../collectors/windows/cim-classes.js';
+import {
+  WinrmCimSource,
+  winrmLoginOptions,
+  type WinrmEndpoint,
+} from '../collectors/windows/cim-transports.js';
+import type { WindowsCredential } from '../vault/credential-types.js';
 
 /** What a check found: the attempt as host records carry it, and facts learnt on the way. */
 export type CredentialCheck = { attempt: ProtocolAttempt; facts: Record<string, string> };
@@ -28,6 +35,8 @@ export interface CredentialCheckOptions {
   hostKey?: HostKeyCheck;
   /** SSH: the jump host's login, for a credential that goes through one. */
   jump?: SshJumpLogin;
+  /** Windows over WinRM HTTPS: the endpoint (default 5986; tests use another port). */
+  winrm?: WinrmEndpoint;
 }
 
 /** TCP connect limit inside the budget: a live host answers a SYN far sooner. */
@@ -156,6 +165,82 @@ async function checkVcenter(
   }
 }
 
+/**
+ * True when the credential is set up for WinRM over HTTPS (Basic, a CA bundle or pinned
+ * certificates): `credentials test` then proves it there, on 5986, rather than over SMB.
+ */
+export function testsOverWinrmHttps(credential: WindowsCredential): boolean {
+  return (
+    credential.winrmAuth === 'basic' ||
+    credential.winrmCa !== undefined ||
+    (credential.winrmCertFingerprints?.length ?? 0) > 0
+  );
+}
+
+/**
+ * WinRM over HTTPS: the login proven by one Win32_ComputerSystem query; facts say how it
+ * authenticated and which certificate the server showed and why it was trusted. A certificate
+ * that is not trusted fails with ERR_TLS_UNTRUSTED naming it (subject, issuer, fingerprint).
+ */
+async function checkWinrm(
+  unlocked: UnlockedCredential,
+  address: string,
+  signal: AbortSignal,
+  opts: CredentialCheckOptions,
+): Promise<Facts> {
+  const credential = unlocked.credential as WindowsCredential;
+  if (!unlocked.secrets.password)
+    throw new ScannerError('ERR_CONFIG_INVALID', 'windows credential has no password');
+  const endpoint = opts.winrm ?? { port: 5986, https: true };
+  const source = new WinrmCimSource({
+    ...winrmLoginOptions(
+      credential,
+      {
+        username: credential.username,
+        domain: credential.domain === '.' ? '' : credential.domain,
+        password: unlocked.secrets.password,
+      },
+      address,
+      endpoint,
+    ),
+    connectTimeoutMs: Math.min(opts.timeoutMs, CONNECT_LIMIT_MS),
+    requestTimeoutMs: opts.timeoutMs,
+  });
+  try {
+    const facts: Facts = {
+      path: 'winrm',
+      endpoint: `${endpoint.https ? 'https' : 'http'}://${address}:${endpoint.port}/wsman`,
+      winrmAuth: credential.winrmAuth ?? 'ntlm',
+    };
+    const probe = CIM_QUERIES.computerSystem;
+    for await (const o of source.query(probe.namespace, probe.wql, {
+      signal,
+      timeoutMs: opts.timeoutMs,
+      maxObjects: 1,
+    })) {
+      for (const [fact, prop] of [
+        ['computerName', 'Name'],
+        ['domain', 'Domain'],
+      ] as const) {
+        const v = o.properties[prop]?.value;
+        if (typeof v === 'string' && v) facts[fact] = v;
+      }
+    }
+    const tls = source.tls;
+    if (tls) {
+      facts['tlsTrust'] = tls.trust;
+      facts['tlsSubject'] = tls.subject;
+      facts['tlsIssuer'] = tls.issuer;
+      facts['tlsFingerprint'] = tls.fingerprint;
+      facts['tlsValidTo'] = tls.validTo;
+      facts['tlsProtocol'] = tls.protocol;
+    }
+    return facts;
+  } finally {
+    await source.close();
+  }
+}
+
 async function checkWindows(
   unlocked: UnlockedCredential,
   address: string,
@@ -233,7 +318,8 @@ export function failedLogin(
  * Tries `unlocked` on `address` over the credential kind's protocol and reports the attempt
  * (status via statusForError, `credentialId`, duration, error code and message) plus facts
  * (ssh: hostname, uname, host key; snmp: sysName, sysDescr, sysObjectID; vcenter: about, tlsVerify;
- * windows: SMB dialect, signing, NetBIOS names, srvsvc server name and version).
+ * windows: SMB dialect, signing, NetBIOS names, srvsvc server name and version; a credential
+ * set up for WinRM HTTPS is tested there instead: auth, computer name, the TLS certificate).
  * Ordinary failures are results, never exceptions; secrets never appear in what it returns.
  * @example const { attempt } = await checkCredential(unlocked, '198.18.0.10', { signal, timeoutMs: 10_000 });
  */
@@ -270,7 +356,10 @@ export async function checkCredential(
         facts = await checkVcenter(credential, secrets, address, signal, opts.timeoutMs);
         break;
       case 'windows':
-        facts = await checkWindows(unlocked, address, signal, opts.timeoutMs);
+        facts =
+          testsOverWinrmHttps(credential) || opts.winrm
+            ? await checkWinrm(unlocked, address, signal, opts)
+            : await checkWindows(unlocked, address, signal, opts.timeoutMs);
         break;
     }
     return { attempt: attempt(null), facts: redactFacts(facts, secretList) };

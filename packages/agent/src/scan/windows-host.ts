@@ -1,7 +1,8 @@
 // One Windows host in a scan, by the first path that answers: WMI over DCOM (135 and the WMI
 // service's dynamic port), else WinRM (5985/5986) when open, else port 445 (SMB2 + DCE/RPC pipes,
 // with the credential's opt-in remote execution for processes and connections). Protocol `winrm`
-// goes straight to WinRM. The record names the path that produced it (`ci.collector`).
+// goes straight to WinRM, with the credential's WinRM settings (NTLM or Basic, CA bundle or
+// pinned certificates). The record names the path that produced it (`ci.collector`).
 import type { CiType, ProtocolAttempt } from '@nopesight/model';
 import { ScannerError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
@@ -25,7 +26,12 @@ import {
   type WmiMethodPort,
 } from '../collectors/windows/cim-registry.js';
 import type { CimSource } from '../collectors/windows/cim-source.js';
-import { WinrmCimSource, WmiCimSource } from '../collectors/windows/cim-transports.js';
+import {
+  WinrmCimSource,
+  WmiCimSource,
+  winrmLoginOptions,
+  type WinrmEndpoint,
+} from '../collectors/windows/cim-transports.js';
 import { RpcRemoteExec, RpcWindowsRemote } from '../collectors/windows/rpc-remote.js';
 import { WmiMethodCaller } from '../transports/wmi/exec-method.js';
 import { WmiSession } from '../transports/wmi/wmi-session.js';
@@ -50,8 +56,11 @@ export interface WindowsHostOptions {
   openTcp?: readonly number[];
   /** The DCOM activator's port (default 135; tests use another). */
   dcomPort?: number;
-  /** WinRM endpoint override (default: 5986 over HTTPS if open, else 5985 over HTTP). */
-  winrm?: { port: number; https: boolean; ca?: string };
+  /**
+   * WinRM endpoint override (default: 5986 over HTTPS if open, else 5985 over HTTP; a Basic
+   * credential only ever 5986). Certificate trust comes from the credential.
+   */
+  winrm?: WinrmEndpoint;
   log: Logger;
 }
 
@@ -60,6 +69,16 @@ const PATH_UNAVAILABLE: ReadonlySet<string> = new Set([
   'ERR_RPC',
   'ERR_PORT_CLOSED',
   'ERR_UNREACHABLE',
+]);
+
+/**
+ * Also "not this path" when `windows` falls back through WinRM: a certificate the credential does
+ * not trust, or Basic with no HTTPS endpoint. The 445 path does not depend on either; the
+ * fallback entry keeps the message (with the certificate's fingerprint) in the record.
+ */
+const WINRM_FALLBACK_TOO: ReadonlySet<string> = new Set([
+  'ERR_TLS_UNTRUSTED',
+  'ERR_CONFIG_INVALID',
 ]);
 
 type PathResult =
@@ -111,10 +130,11 @@ export async function collectWinrmHost(
   return 'done' in r ? r.done : { attempt: r.attempt };
 }
 
-/** HTTPS 5986 when open, else HTTP 5985 when open; null when neither (or ports unknown). */
-function winrmEndpoint(
-  opts: WindowsHostOptions,
-): { port: number; https: boolean; ca?: string } | null {
+/**
+ * HTTPS 5986 when open, else HTTP 5985 when open; null when neither (or ports unknown). A Basic
+ * credential gets 5985 too, and is refused there before anything is sent (collectOverCim).
+ */
+function winrmEndpoint(opts: WindowsHostOptions): WinrmEndpoint | null {
   if (opts.winrm) return opts.winrm;
   if (opts.openTcp?.includes(5986)) return { port: 5986, https: true };
   if (opts.openTcp?.includes(5985)) return { port: 5985, https: false };
@@ -157,7 +177,7 @@ async function collectOverCim(
   };
   let source: CimSource | null = null;
   try {
-    source = await openCimSource(path, address, creds, opts);
+    source = await openCimSource(path, address, credential, creds, opts);
     const probe = CIM_QUERIES.computerSystem;
     for await (const o of source.query(probe.namespace, probe.wql, {
       signal: opts.signal,
@@ -170,7 +190,10 @@ async function collectOverCim(
     await source?.close();
     if (!(err instanceof ScannerError)) throw err;
     const attempt = cimAttempt(unlocked, started, err, protocol);
-    if (PATH_UNAVAILABLE.has(err.code) && !opts.signal.aborted)
+    const unavailable =
+      PATH_UNAVAILABLE.has(err.code) ||
+      (path === 'winrm' && protocol === 'windows' && WINRM_FALLBACK_TOO.has(err.code));
+    if (unavailable && !opts.signal.aborted)
       return { unavailable: { path, code: err.code, message: attempt.error!.message }, attempt };
     return { done: { attempt } };
   }
@@ -187,6 +210,7 @@ async function collectOverCim(
 async function openCimSource(
   path: 'wmi' | 'winrm',
   address: string,
+  credential: WindowsCredential,
   creds: { username: string; domain: string; password: string },
   opts: WindowsHostOptions,
 ): Promise<CimSource> {
@@ -202,12 +226,7 @@ async function openCimSource(
   const endpoint = winrmEndpoint(opts) ?? { port: 5985, https: false };
   const source: WinrmCimSource = new WinrmCimSource(
     {
-      host: address,
-      port: endpoint.port,
-      https: endpoint.https,
-      auth: { kind: 'ntlm', credentials: creds },
-      tlsVerify: true,
-      ...(endpoint.ca ? { ca: endpoint.ca } : {}),
+      ...winrmLoginOptions(credential, creds, address, endpoint),
       connectTimeoutMs: opts.loginTimeoutMs,
       requestTimeoutMs: opts.callTimeoutMs,
     },

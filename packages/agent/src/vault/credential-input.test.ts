@@ -1,6 +1,8 @@
 // Tests for credential validation per kind: accepted forms, defaults, and clear rejections.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { ScannerError } from '../errors.js';
 import { buildCredential, parseWindowsAccount, type CredentialInput } from './credential-input.js';
 import { ed25519KeyPair } from '../../../../test/support/ssh-keys.js';
@@ -266,5 +268,55 @@ test('buildCredential keeps remote execution off for windows unless asked, and o
   rejects(
     { name: 'v', kind: 'snmp', secrets: { community: 'c' }, remoteExec: true },
     /remoteExec does not apply to snmp/,
+  );
+});
+
+const PEER_CERT = readFileSync(
+  new URL('../transports/wsman/testdata/peer-cert.pem', import.meta.url),
+  'utf8',
+);
+const PEER_FP = `SHA256:${new X509Certificate(PEER_CERT).fingerprint256}`;
+const win = (extra: Partial<CredentialInput>): CredentialInput => ({
+  name: 'w',
+  kind: 'windows',
+  username: 'CORP\\scan',
+  secrets: { password: 'p' },
+  ...extra,
+});
+
+test('windows WinRM settings: auth mode, CA bundle kept as its certificates, pins normalised', () => {
+  const plain = build(win({})).credential;
+  assert.equal('winrmAuth' in plain, false, 'absent unless given (older vaults stay as they are)');
+  const c = build(
+    win({
+      winrmAuth: 'basic',
+      winrmCa: `comment line\n${PEER_CERT}`,
+      winrmCertFingerprints: [PEER_FP.toLowerCase(), PEER_FP.replace('SHA256:', ''), ' '],
+    }),
+  ).credential;
+  assert.ok(c.kind === 'windows');
+  assert.equal(c.winrmAuth, 'basic');
+  assert.equal(c.winrmCa, `${PEER_CERT.trim()}\n`);
+  assert.deepEqual(c.winrmCertFingerprints, [PEER_FP], 'one pin, duplicates dropped');
+  const cleared = build(win({ winrmCa: ' ', winrmCertFingerprints: [] })).credential;
+  assert.equal('winrmCa' in cleared || 'winrmCertFingerprints' in cleared, false);
+});
+
+test('windows WinRM settings: clear rejections, and none on other kinds', () => {
+  rejects(win({ winrmAuth: 'kerberos' as never }), /winrmAuth must be one of ntlm, basic/);
+  rejects(win({ winrmCa: 'not a certificate' }), /winrmCa: no PEM certificate/);
+  rejects(win({ winrmCertFingerprints: ['a'.repeat(40)] }), /SHA-1 thumbprint/);
+  rejects(win({ winrmCertFingerprints: ['12:34'] }), /winrmCertFingerprints: .*not a SHA-256/);
+  rejects(
+    { name: 's', kind: 'ssh', username: 'u', secrets: { password: 'p' }, winrmAuth: 'basic' },
+    /winrmAuth does not apply to ssh/,
+  );
+  rejects(
+    { name: 'v', kind: 'vcenter', username: 'u', secrets: { password: 'p' }, winrmCa: PEER_CERT },
+    /winrmCa does not apply to vcenter/,
+  );
+  rejects(
+    { name: 'n', kind: 'snmp', secrets: { community: 'c' }, winrmCertFingerprints: [PEER_FP] },
+    /winrmCertFingerprints does not apply to snmp/,
   );
 });

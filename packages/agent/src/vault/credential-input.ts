@@ -14,7 +14,13 @@ import {
   type SnmpVersion,
   type SudoMode,
   type UnlockedCredential,
+  type WinrmAuthMode,
 } from './credential-types.js';
+import {
+  canonicalBundle,
+  normaliseCertFingerprint,
+  parseCertificateBundle,
+} from '../transports/wsman/wsman-tls.js';
 
 export const SUDO_MODES = ['none', 'nopasswd', 'password'] as const satisfies readonly SudoMode[];
 export const SNMP_VERSIONS = ['1', '2c', '3'] as const satisfies readonly SnmpVersion[];
@@ -31,6 +37,7 @@ export const SNMP_AUTH_PROTOCOLS = [
   'sha384',
   'sha512',
 ] as const satisfies readonly SnmpAuthProtocol[];
+export const WINRM_AUTH_MODES = ['ntlm', 'basic'] as const satisfies readonly WinrmAuthMode[];
 export const SNMP_PRIV_PROTOCOLS = [
   'des',
   'aes',
@@ -56,6 +63,12 @@ export interface CredentialInput {
   caFile?: string;
   /** windows: allow remote execution through a temporary service (processes, connections). */
   remoteExec?: boolean;
+  /** windows: WinRM authentication, ntlm (default) or basic (HTTPS only). */
+  winrmAuth?: WinrmAuthMode;
+  /** windows: PEM text of the CA bundle WinRM HTTPS certificates are verified against. */
+  winrmCa?: string;
+  /** windows: pinned WinRM HTTPS certificate fingerprints (SHA-256, any common spelling). */
+  winrmCertFingerprints?: string[];
   /** ssh: a jump host; `credential` is the name or id of a stored SSH credential for it. */
   jump?: { address: string; port?: number; credential: string };
   secrets?: CredentialSecrets;
@@ -146,7 +159,10 @@ export function buildCredential(input: CredentialInput, meta: CredentialMeta): U
       const remoteExec = input.remoteExec ?? false;
       if (typeof remoteExec !== 'boolean')
         throw invalid(`${label}: remoteExec must be true or false`);
-      return { credential: { ...base, kind, username, domain, remoteExec }, secrets };
+      return {
+        credential: { ...base, kind, username, domain, remoteExec, ...validateWinrm(label, input) },
+        secrets,
+      };
     }
     case 'ssh': {
       unused([
@@ -158,6 +174,9 @@ export function buildCredential(input: CredentialInput, meta: CredentialMeta): U
         'tlsVerify',
         'caFile',
         'remoteExec',
+        'winrmAuth',
+        'winrmCa',
+        'winrmCertFingerprints',
       ]);
       const username = requireUsername(label, input.username);
       const port = validatePort(label, input.port, 22);
@@ -200,6 +219,9 @@ export function buildCredential(input: CredentialInput, meta: CredentialMeta): U
         'privProtocol',
         'jump',
         'remoteExec',
+        'winrmAuth',
+        'winrmCa',
+        'winrmCertFingerprints',
       ]);
       const username = requireUsername(label, input.username, true);
       const port = validatePort(label, input.port, 443);
@@ -225,7 +247,17 @@ function buildSnmp(
   base: CredentialMeta & { name: string; scope: string[] },
   secrets: CredentialSecrets,
 ): UnlockedCredential {
-  for (const f of ['domain', 'sudo', 'tlsVerify', 'caFile', 'jump', 'remoteExec'] as const) {
+  for (const f of [
+    'domain',
+    'sudo',
+    'tlsVerify',
+    'caFile',
+    'jump',
+    'remoteExec',
+    'winrmAuth',
+    'winrmCa',
+    'winrmCertFingerprints',
+  ] as const) {
     if (input[f] !== undefined) throw invalid(`${label}: ${f} does not apply to snmp credentials`);
   }
   const version = oneOf(label, 'version', input.version ?? '2c', SNMP_VERSIONS);
@@ -292,6 +324,55 @@ function buildSnmp(
       SNMP_PRIV_PROTOCOLS,
     );
   return { credential, secrets };
+}
+
+/** Most fingerprints one credential pins (one per host it is used on, within reason). */
+const MAX_PINS = 256;
+
+/**
+ * The WinRM settings of a windows credential, checked: the auth mode, the CA bundle (every
+ * certificate must parse; stored as its certificate blocks alone) and the pinned fingerprints
+ * (normalised to `SHA256:AA:BB:…`, duplicates dropped). The CLI (`--winrm-*`) and the GUI's API
+ * both come through here. Only the fields given are returned, so older vaults stay as they are.
+ */
+export function validateWinrm(
+  label: string,
+  input: Pick<CredentialInput, 'winrmAuth' | 'winrmCa' | 'winrmCertFingerprints'>,
+): { winrmAuth?: WinrmAuthMode; winrmCa?: string; winrmCertFingerprints?: string[] } {
+  const out: ReturnType<typeof validateWinrm> = {};
+  if (input.winrmAuth !== undefined)
+    out.winrmAuth = oneOf(label, 'winrmAuth', input.winrmAuth, WINRM_AUTH_MODES);
+  if (input.winrmCa !== undefined) {
+    if (typeof input.winrmCa !== 'string') throw invalid(`${label}: winrmCa must be PEM text`);
+    if (input.winrmCa.trim() !== '') {
+      try {
+        parseCertificateBundle(input.winrmCa);
+      } catch (err) {
+        throw invalid(`${label}: winrmCa: ${(err as Error).message}`);
+      }
+      out.winrmCa = canonicalBundle(input.winrmCa);
+    }
+  }
+  if (input.winrmCertFingerprints !== undefined) {
+    const given: unknown = input.winrmCertFingerprints;
+    if (!Array.isArray(given) || given.some((f) => typeof f !== 'string'))
+      throw invalid(`${label}: winrmCertFingerprints must be a list of SHA-256 fingerprints`);
+    const pins: string[] = [];
+    for (const f of given as string[]) {
+      if (f.trim() === '') continue;
+      let pin: string;
+      try {
+        pin = normaliseCertFingerprint(f);
+      } catch (err) {
+        throw invalid(`${label}: winrmCertFingerprints: ${(err as Error).message}`);
+      }
+      if (!pins.includes(pin)) pins.push(pin);
+    }
+    if (pins.length > MAX_PINS)
+      throw invalid(`${label}: winrmCertFingerprints: more than ${MAX_PINS} fingerprints`);
+    if (pins.length > 0) out.winrmCertFingerprints = pins;
+  }
+  return out;
 }
 
 /**

@@ -31,7 +31,21 @@ export interface WindowsCredential extends CredentialBase {
    * vaults written before the option existed.
    */
   remoteExec?: boolean;
+  /**
+   * WinRM authentication: NTLM (default; absent in vaults written before the option) or Basic,
+   * which is only ever sent over HTTPS (5986), so a Basic credential never uses 5985.
+   */
+  winrmAuth?: WinrmAuthMode;
+  /** WinRM HTTPS: PEM bundle of CA certificates trusted instead of the system CAs. Not secret. */
+  winrmCa?: string;
+  /**
+   * WinRM HTTPS: pinned server certificate fingerprints (`SHA256:AA:BB:…`). When set, a server
+   * certificate is accepted only if it is one of these; its chain and names are not checked.
+   */
+  winrmCertFingerprints?: string[];
 }
+
+export type WinrmAuthMode = 'ntlm' | 'basic';
 
 export interface SshCredential extends CredentialBase {
   kind: 'ssh';

@@ -360,3 +360,47 @@ test('an ssh jump host names another stored ssh credential by name, kept as its 
     );
   });
 });
+
+test('a windows credential keeps its WinRM settings through the vault, encrypted, and on edits', async () => {
+  const pem = await readFile(
+    new URL('../transports/wsman/testdata/peer-cert.pem', import.meta.url),
+    'utf8',
+  );
+  const pin = `SHA256:${'0A:'.repeat(31)}0A`;
+  await withDir(async (dir) => {
+    const vault = await open(dir);
+    await vault.add({
+      name: 'win-https',
+      kind: 'windows',
+      username: '.\\scan',
+      winrmAuth: 'basic',
+      winrmCa: pem,
+      winrmCertFingerprints: [pin.toLowerCase()],
+      secrets: { password: SECRET },
+    });
+    const file = await readFile(dir.credentialsFile, 'utf8');
+    assert.ok(
+      !file.includes('BEGIN CERTIFICATE') && !file.includes('basic'),
+      'inside the ciphertext',
+    );
+    const again = (await open(dir)).get('win-https');
+    assert.ok(again.kind === 'windows');
+    assert.deepEqual(
+      [again.winrmAuth, again.winrmCa, again.winrmCertFingerprints],
+      ['basic', `${pem.trim()}\n`, [pin]],
+    );
+    // An edit of another field keeps them; an empty CA and pin list clear them.
+    const renamed = await vault.update('win-https', { remoteExec: true });
+    assert.ok(renamed.kind === 'windows' && renamed.winrmCa && renamed.winrmAuth === 'basic');
+    const cleared = await vault.update('win-https', {
+      winrmAuth: 'ntlm',
+      winrmCa: '',
+      winrmCertFingerprints: [],
+    });
+    assert.ok(cleared.kind === 'windows');
+    assert.deepEqual(
+      [cleared.winrmAuth, cleared.winrmCa, cleared.winrmCertFingerprints],
+      ['ntlm', undefined, undefined],
+    );
+  });
+});

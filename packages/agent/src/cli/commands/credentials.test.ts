@@ -458,3 +458,72 @@ test('credentials add checks the other fields before prompting for secrets', asy
     assert.doesNotMatch(run.stderr, /Community:/);
   });
 });
+
+test('credentials add windows stores the WinRM auth, CA bundle and pins; list shows them', async () => {
+  const pem = await readFile(
+    new URL('../../transports/wsman/testdata/peer-cert.pem', import.meta.url),
+    'utf8',
+  );
+  const pin = `SHA256:${'5A:'.repeat(31)}5A`;
+  const other = `${'c3'.repeat(32)}`;
+  await withDataDir(async (dir) => {
+    const caFile = join(dir, 'corp-ca.pem');
+    await writeFile(caFile, pem);
+    const r = await cli(
+      dir,
+      [
+        'add',
+        'windows',
+        '--name',
+        'win-https',
+        '--username',
+        '.\\scan',
+        '--winrm-auth',
+        'BASIC',
+        '--winrm-ca',
+        caFile,
+        '--winrm-cert-fingerprint',
+        `${pin.toLowerCase()},${other}`,
+        '--stdin',
+      ],
+      `{"password": "${SECRET}"}`,
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /Basic, over HTTPS \(5986\) only/);
+    const [entry] = JSON.parse((await cli(dir, ['list', '--json'])).stdout) as Record<
+      string,
+      unknown
+    >[];
+    assert.equal(entry?.winrmAuth, 'basic');
+    assert.equal(entry?.winrmCa, `${pem.trim()}\n`, 'the PEM itself, not the path');
+    assert.deepEqual(entry?.winrmCertFingerprints, [pin, `SHA256:${'C3:'.repeat(31)}C3`]);
+    const table = (await cli(dir, ['list'])).stdout;
+    assert.match(table, /winrm-auth basic winrm-ca 1 cert winrm-pins 2/);
+  });
+});
+
+test('credentials add windows checks the WinRM options before asking for the password', async () => {
+  await withDataDir(async (dir) => {
+    const notPem = join(dir, 'not-a-ca.pem');
+    await writeFile(notPem, 'hello');
+    const cases: [string[], RegExp][] = [
+      [['--winrm-auth', 'kerberos'], /--winrm-auth must be one of ntlm, basic/],
+      [['--winrm-ca', join(dir, 'missing.pem')], /--winrm-ca .*missing\.pem: ENOENT/],
+      [['--winrm-ca', notPem], /--winrm-ca .*not-a-ca\.pem: no PEM certificate/],
+      [['--winrm-cert-fingerprint', 'ab'.repeat(20)], /SHA-1 thumbprint/],
+    ];
+    for (const [flags, pattern] of cases) {
+      // No stdin and no terminal: reaching the secrets step would fail differently.
+      const r = await cli(dir, ['add', 'windows', '--name', 'w', '--username', 'u', ...flags]);
+      assert.equal(r.code, 2, `${flags.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, pattern);
+    }
+    const ssh = await cli(
+      dir,
+      ['add', 'ssh', '--name', 's', '--username', 'u', '--winrm-auth', 'basic', '--stdin'],
+      '{"password": "p"}',
+    );
+    assert.equal(ssh.code, 2);
+    assert.match(ssh.stderr, /winrmAuth does not apply to ssh/);
+  });
+});

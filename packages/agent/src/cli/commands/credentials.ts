@@ -21,6 +21,7 @@ import {
   SNMP_SECURITY_LEVELS,
   SNMP_VERSIONS,
   SUDO_MODES,
+  WINRM_AUTH_MODES,
   type CredentialInput,
 } from '../../vault/credential-input.js';
 import {
@@ -30,6 +31,7 @@ import {
   type UnlockedCredential,
 } from '../../vault/credential-types.js';
 import { Vault } from '../../vault/vault.js';
+import { parseCertificateBundle } from '../../transports/wsman/wsman-tls.js';
 import { openStore } from '../../store/index.js';
 import type { HostKeyCheck } from '../../transports/ssh/ssh-session.js';
 import type { SshJumpLogin } from '../../scan/ssh-login.js';
@@ -50,6 +52,16 @@ credentials add PROTOCOL --name NAME [options]
   --remote-exec            windows: allow remote execution for processes and connections (a
                            temporary service runs tasklist and netstat, its output is read from
                            ADMIN$; service and file are deleted afterwards). Off by default
+  --winrm-auth ntlm|basic  windows: WinRM authentication (default ntlm). basic is only ever
+                           sent over HTTPS (5986): a scan then logs in once with Basic there
+  --winrm-ca FILE          windows: PEM bundle of the CA(s) that issued the targets' WinRM HTTPS
+                           certificates, verified instead of the system CAs (the certificate
+                           must also name the address scanned). Read now and kept in the vault
+  --winrm-cert-fingerprint SHA256:..
+                           windows: pin a WinRM HTTPS certificate by its SHA-256 fingerprint
+                           (repeat or comma-separate for several hosts). With pins, only those
+                           certificates are accepted and chain and names are not checked. A
+                           refused certificate's error names its fingerprint: check it first
   --port N                 ssh 22, snmp 161, vcenter 443 by default
   --sudo MODE              ssh: none (default), nopasswd, password
   --jump-host HOST[:PORT]  ssh: reach targets through this jump host (bastion), one hop
@@ -123,6 +135,9 @@ const ADD_OPTIONS = {
   'tls-verify': { type: 'string' },
   'ca-file': { type: 'string' },
   'remote-exec': { type: 'boolean' },
+  'winrm-auth': { type: 'string' },
+  'winrm-ca': { type: 'string' },
+  'winrm-cert-fingerprint': { type: 'string', multiple: true },
   scope: { type: 'string', multiple: true },
   stdin: { type: 'boolean' },
 } as const satisfies OptionSpec;
@@ -288,6 +303,11 @@ async function runAdd(args: string[], io: CliIo): Promise<number> {
     input.tlsVerify = parseBool('--tls-verify', str('tls-verify')!);
   if (str('ca-file') !== undefined) input.caFile = await checkCaFile(str('ca-file')!);
   if (values['remote-exec'] === true) input.remoteExec = true;
+  if (str('winrm-auth') !== undefined)
+    input.winrmAuth = choice('--winrm-auth', str('winrm-auth')!, WINRM_AUTH_MODES);
+  if (str('winrm-ca') !== undefined) input.winrmCa = await readWinrmCa(str('winrm-ca')!);
+  if (values['winrm-cert-fingerprint'] !== undefined)
+    input.winrmCertFingerprints = listValues(values['winrm-cert-fingerprint']);
 
   // Validate everything that is not secret before asking for secrets.
   // Check the non-secret fields before asking for secrets, so nobody types a password twice.
@@ -313,6 +333,11 @@ async function runAdd(args: string[], io: CliIo): Promise<number> {
       });
       io.stderr.write(
         `warning: '${added.name}' will not verify the vCenter certificate; anyone on the path can read the password\n`,
+      );
+    }
+    if (added.kind === 'windows' && added.winrmAuth === 'basic') {
+      io.stderr.write(
+        `note: '${added.name}' logs in to WinRM with Basic, over HTTPS (5986) only; hosts with only 5985 open are not tried over WinRM with it\n`,
       );
     }
     if (added.kind === 'windows' && added.remoteExec) {
@@ -458,7 +483,7 @@ async function resolveTarget(
 function details(c: Credential): string {
   switch (c.kind) {
     case 'windows':
-      return `${c.domain}\\${c.username}${c.remoteExec ? ' remote-exec' : ''}`;
+      return `${c.domain}\\${c.username}${c.remoteExec ? ' remote-exec' : ''}${winrmDetails(c)}`;
     case 'ssh':
       return `${c.username} port ${c.port} sudo ${c.sudo}${c.jump ? ` via ${c.jump.address}:${c.jump.port}` : ''}`;
     case 'snmp':
@@ -467,6 +492,32 @@ function details(c: Credential): string {
         : `v${c.version} port ${c.port}`;
     case 'vcenter':
       return `${c.username} port ${c.port}${c.tlsVerify ? '' : ' tls-verify off'}${c.caFile ? ` ca ${c.caFile}` : ''}`;
+  }
+}
+
+/** The WinRM settings that differ from the defaults, for `list`. */
+function winrmDetails(c: Extract<Credential, { kind: 'windows' }>): string {
+  const parts: string[] = [];
+  if (c.winrmAuth === 'basic') parts.push('winrm-auth basic');
+  if (c.winrmCa) {
+    const n = (c.winrmCa.match(/-----BEGIN CERTIFICATE-----/g) ?? []).length;
+    parts.push(`winrm-ca ${n} cert${n === 1 ? '' : 's'}`);
+  }
+  const pins = c.winrmCertFingerprints ?? [];
+  if (pins.length > 0) parts.push(`winrm-pins ${pins.length}`);
+  return parts.length > 0 ? ` ${parts.join(' ')}` : '';
+}
+
+/** `--winrm-ca FILE`: the file's PEM text, every certificate in it parsed. */
+async function readWinrmCa(path: string): Promise<string> {
+  try {
+    const text = await readFile(path, 'utf8');
+    parseCertificateBundle(text);
+    return text;
+  } catch (err) {
+    throw new ScannerError('ERR_CONFIG_INVALID', `--winrm-ca ${path}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
 }
 

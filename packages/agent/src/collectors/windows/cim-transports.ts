@@ -4,6 +4,10 @@ import type { CimObject } from '../../transports/wmio/cim-object.js';
 import type { WmiSession } from '../../transports/wmi/wmi-session.js';
 import { WsmanClient, type WsmanClientOptions } from '../../transports/wsman/wsman-client.js';
 import type { CimSchema } from '../../transports/wsman/wsman-response.js';
+import type { TlsCertificateFacts } from '../../transports/wsman/wsman-tls.js';
+import type { WsmanAuth } from '../../transports/wsman/wsman-transport.js';
+import { ScannerError } from '../../errors.js';
+import type { WindowsCredential } from '../../vault/credential-types.js';
 import { cimSchema } from './cim-classes.js';
 import type { CimQueryLimits, CimSource } from './cim-source.js';
 import type { CallLimits, RegistryAccess } from './remote.js';
@@ -46,6 +50,46 @@ export class WmiCimSource implements CimSource {
 /** The WinRM connection settings, without the namespace (one client is made per namespace). */
 export type WinrmSourceOptions = Omit<WsmanClientOptions, 'namespace'>;
 
+export interface WinrmEndpoint {
+  port: number;
+  https: boolean;
+}
+
+/**
+ * How a windows credential logs in to a WinRM endpoint: NTLM, or Basic (`DOMAIN\user`, or the
+ * bare name for a local account) which is refused over HTTP before anything is sent
+ * (ERR_CONFIG_INVALID); and what it trusts over HTTPS (its CA bundle, its pinned fingerprints).
+ */
+export function winrmLoginOptions(
+  credential: WindowsCredential,
+  account: { username: string; domain: string; password: string },
+  address: string,
+  endpoint: WinrmEndpoint,
+): Pick<WinrmSourceOptions, 'host' | 'port' | 'https' | 'auth' | 'ca' | 'certFingerprints'> {
+  let auth: WsmanAuth = { kind: 'ntlm', credentials: account };
+  if (credential.winrmAuth === 'basic') {
+    if (!endpoint.https) {
+      throw new ScannerError(
+        'ERR_CONFIG_INVALID',
+        `WinRM: credential '${credential.name}' uses Basic authentication, which is only sent over HTTPS; ` +
+          `${address} is reached over HTTP (port ${endpoint.port}), so nothing was sent`,
+      );
+    }
+    const user = account.domain ? `${account.domain}\\${account.username}` : account.username;
+    auth = { kind: 'basic', username: user, password: account.password };
+  }
+  return {
+    host: address,
+    port: endpoint.port,
+    https: endpoint.https,
+    auth,
+    ...(credential.winrmCa ? { ca: credential.winrmCa } : {}),
+    ...(credential.winrmCertFingerprints?.length
+      ? { certFingerprints: credential.winrmCertFingerprints }
+      : {}),
+  };
+}
+
 export class WinrmCimSource implements CimSource {
   readonly path = 'winrm';
   readonly registry: RegistryAccess | undefined;
@@ -82,6 +126,12 @@ export class WinrmCimSource implements CimSource {
         yield o;
       }
     }
+  }
+
+  /** HTTPS: the server certificate and why it was trusted, once a client has connected. */
+  get tls(): TlsCertificateFacts | null {
+    for (const c of this.#clients.values()) if (c.tls) return c.tls;
+    return null;
   }
 
   async close(): Promise<void> {

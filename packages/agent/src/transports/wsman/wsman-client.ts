@@ -49,6 +49,11 @@ export class WsmanClient {
     return this.#transport.encrypted;
   }
 
+  /** HTTPS: the server's certificate and why it was trusted; null before a connection. */
+  get tls(): WsmanTransport['tls'] {
+    return this.#transport.tls;
+  }
+
   #envelope(): EnvelopeOptions {
     return {
       to: this.#transport.endpoint,

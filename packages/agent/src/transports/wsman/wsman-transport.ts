@@ -1,8 +1,10 @@
 // WS-Man over HTTP(S): one keep-alive connection (NTLM authenticates the connection, not the
 // request), Basic over HTTPS, NTLM with message encryption over HTTP or channel bindings over
-// HTTPS, and the limits every call has (connect, request, response size).
+// HTTPS, certificates judged by the credential's trust (wsman-tls.ts) before a byte is sent, and
+// the limits every call has (connect, request, response size).
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { ScannerError } from '../../errors.js';
 import { NtlmClient, type NtlmClientOptions, type NtlmCredentials } from '../ntlm/ntlm-client.js';
@@ -15,6 +17,7 @@ import {
   decryptMessage,
   encryptMessage,
 } from './wsman-encryption.js';
+import { connectTrusted, type TlsCertificateFacts, type WinrmTlsTrust } from './wsman-tls.js';
 
 const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 const SOAP_CONTENT_TYPE = 'application/soap+xml;charset=UTF-8';
@@ -28,9 +31,16 @@ export interface WsmanTransportOptions {
   port: number;
   https: boolean;
   auth: WsmanAuth;
-  /** Verify the server certificate (HTTPS); off only by explicit choice. */
-  tlsVerify: boolean;
+  /**
+   * Certificates are always judged (there is no switch to turn that off); accepted for callers
+   * written when there was one.
+   */
+  tlsVerify?: true;
+  /** HTTPS: a PEM CA bundle to verify against instead of the system CAs (wsman-tls.ts). */
   ca?: string;
+  /** HTTPS: pinned `SHA256:…` certificate fingerprints; when given, the only trust (wsman-tls.ts). */
+  certFingerprints?: readonly string[];
+  /** TCP connect, and over HTTPS the TLS handshake with the certificate check. */
   connectTimeoutMs: number;
   /** One HTTP exchange, from sending to the last byte of the answer. */
   requestTimeoutMs: number;
@@ -65,6 +75,9 @@ export class WsmanTransport {
   readonly endpoint: string;
   #security: NtlmSessionSecurity | null = null;
   #authedSocket: object | null = null;
+  #tls: TlsCertificateFacts | null = null;
+  /** TLS connections still being judged: destroyed by close(). */
+  readonly #pending = new Set<Duplex>();
 
   constructor(o: WsmanTransportOptions) {
     if (o.auth.kind === 'basic' && !o.https) {
@@ -75,13 +88,7 @@ export class WsmanTransport {
     }
     this.#o = o;
     const common = { keepAlive: true, maxSockets: 1, maxFreeSockets: 1 };
-    this.#agent = o.https
-      ? new HttpsAgent({
-          ...common,
-          rejectUnauthorized: o.tlsVerify,
-          ...(o.ca ? { ca: o.ca } : {}),
-        })
-      : new HttpAgent(common);
+    this.#agent = o.https ? this.#trustingAgent(common) : new HttpAgent(common);
     const host = o.host.includes(':') ? `[${o.host}]` : o.host;
     this.endpoint = `${o.https ? 'https' : 'http'}://${host}:${o.port}/wsman`;
   }
@@ -91,8 +98,48 @@ export class WsmanTransport {
     return this.#security !== null;
   }
 
+  /** HTTPS: the certificate of the last connection and why it was trusted; null before one. */
+  get tls(): TlsCertificateFacts | null {
+    return this.#tls;
+  }
+
   close(): void {
+    for (const s of this.#pending) s.destroy();
+    this.#pending.clear();
     this.#agent.destroy();
+  }
+
+  /**
+   * An HTTPS agent whose connections reach a request only after their certificate is accepted
+   * (the agent waits for createConnection's callback when it returns nothing).
+   */
+  #trustingAgent(common: { keepAlive: boolean; maxSockets: number; maxFreeSockets: number }) {
+    const agent = new HttpsAgent(common);
+    const trust: WinrmTlsTrust = {
+      ...(this.#o.ca ? { ca: this.#o.ca } : {}),
+      ...(this.#o.certFingerprints ? { fingerprints: this.#o.certFingerprints } : {}),
+    };
+    type Done = (err: Error | null, socket?: Duplex) => void;
+    (
+      agent as unknown as { createConnection: (opts: unknown, done: Done) => undefined }
+    ).createConnection = (_opts, done) => {
+      const pending = connectTrusted(
+        {
+          host: this.#o.host,
+          port: this.#o.port,
+          trust,
+          timeoutMs: this.#o.connectTimeoutMs,
+        },
+        (err, socket, facts) => {
+          this.#pending.delete(pending);
+          if (facts) this.#tls = facts;
+          done(err, socket);
+        },
+      );
+      this.#pending.add(pending);
+      return undefined;
+    };
+    return agent;
   }
 
   /** Posts one envelope; returns the answer's SOAP text (faults included: the caller parses). */
@@ -334,7 +381,7 @@ export class WsmanTransport {
     }
     if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/.test(code)) {
       return new ScannerError(
-        'ERR_PROTOCOL',
+        'ERR_TLS_UNTRUSTED',
         `WinRM: the server certificate does not verify (${code})`,
         { cause },
       );

@@ -34,6 +34,9 @@ const BODY_FIELDS = [
   'tlsVerify',
   'caFile',
   'remoteExec',
+  'winrmAuth',
+  'winrmCa',
+  'winrmCertFingerprints',
   'secrets',
   'clearSecrets',
 ] as const;
@@ -54,6 +57,9 @@ const MESSAGE_FIELDS: Record<string, string> = {
   tlsVerify: 'tlsVerify',
   caFile: 'caFile',
   remoteExec: 'remoteExec',
+  winrmAuth: 'winrmAuth',
+  winrmCa: 'winrmCa',
+  winrmCertFingerprints: 'winrmCertFingerprints',
   kind: 'kind',
   ...Object.fromEntries(SECRET_FIELDS.map((f) => [f, `secrets.${f}`])),
 };
@@ -77,7 +83,16 @@ export function credentialView(c: Credential, secretsSet: string[], all: Credent
   };
   switch (c.kind) {
     case 'windows':
-      return { ...base, username: c.username, domain: c.domain, remoteExec: c.remoteExec === true };
+      return {
+        ...base,
+        username: c.username,
+        domain: c.domain,
+        remoteExec: c.remoteExec === true,
+        winrmAuth: c.winrmAuth ?? 'ntlm',
+        // Not secret (CA certificates and fingerprints): shown so an edit can keep or change them.
+        ...(c.winrmCa ? { winrmCa: c.winrmCa } : {}),
+        winrmCertFingerprints: c.winrmCertFingerprints ?? [],
+      };
     case 'ssh':
       return {
         ...base,
@@ -191,6 +206,14 @@ async function readFields(body: Record<string, unknown>): Promise<Partial<Creden
       throw badRequest('remoteExec must be true or false', 'remoteExec');
     out.remoteExec = body.remoteExec;
   }
+  // windows WinRM settings: checked by the vault's validateWinrm, as `credentials add` does.
+  const winrmAuth = s('winrmAuth');
+  if (winrmAuth !== undefined && winrmAuth !== '')
+    out.winrmAuth = winrmAuth as CredentialInput['winrmAuth'];
+  const winrmCa = s('winrmCa');
+  if (winrmCa !== undefined) out.winrmCa = winrmCa;
+  const pins = optionalStrings(body, 'winrmCertFingerprints');
+  if (pins !== undefined) out.winrmCertFingerprints = pins;
   const caFile = s('caFile');
   if (caFile !== undefined && caFile.trim() !== '') {
     try {

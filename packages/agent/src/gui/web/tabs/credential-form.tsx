@@ -4,9 +4,16 @@ import { useState } from 'preact/hooks';
 import { request } from '../api.js';
 import { useSubmit } from '../hooks.js';
 import { splitList } from '../format.js';
-import type { CredentialKind, CredentialView } from '../types.js';
+import type { CredentialKind, CredentialView as BaseView } from '../types.js';
 import { Dialog } from '../ui/dialog.js';
 import { describedBy, Field } from '../ui/field.js';
+
+/** The API's view with a windows credential's WinRM settings (routes/credentials.ts). */
+type CredentialView = BaseView & {
+  winrmAuth?: 'ntlm' | 'basic';
+  winrmCa?: string;
+  winrmCertFingerprints?: string[];
+};
 
 export const KIND_LABEL: Record<CredentialKind, string> = {
   windows: 'WMI / Windows',
@@ -41,6 +48,9 @@ const FIELDS = [
   'sudo',
   'scope',
   'remoteExec',
+  'winrmAuth',
+  'winrmCa',
+  'winrmCertFingerprints',
   'password',
   'privateKey',
   'passphrase',
@@ -73,6 +83,12 @@ interface State {
   scope: string;
   /** windows: allow remote execution (a temporary service on the target). */
   remoteExec: boolean;
+  /** windows: WinRM authentication; Basic is only sent over HTTPS (5986). */
+  winrmAuth: 'ntlm' | 'basic';
+  /** windows: PEM CA bundle for WinRM HTTPS certificates (pasted). */
+  winrmCa: string;
+  /** windows: pinned SHA-256 fingerprints, one per line. */
+  winrmCertFingerprints: string;
   sshAuth: 'password' | 'key';
   secrets: Record<string, string>;
 }
@@ -91,6 +107,9 @@ function initial(c: CredentialView | null): State {
     sudo: c?.sudo ?? 'none',
     scope: (c?.scope ?? []).join('\n'),
     remoteExec: c?.remoteExec === true,
+    winrmAuth: c?.winrmAuth ?? 'ntlm',
+    winrmCa: c?.winrmCa ?? '',
+    winrmCertFingerprints: (c?.winrmCertFingerprints ?? []).join('\n'),
     sshAuth: c?.secretsSet.includes('privateKey') ? 'key' : 'password',
     secrets: {},
   };
@@ -125,6 +144,10 @@ function body(s: State, stored: ReadonlySet<string>): Record<string, unknown> {
       b.username = s.username.trim();
       if (s.domain.trim() !== '') b.domain = s.domain.trim();
       b.remoteExec = s.remoteExec;
+      b.winrmAuth = s.winrmAuth;
+      // Empty clears them on an edit.
+      b.winrmCa = s.winrmCa.trim() === '' ? '' : s.winrmCa;
+      b.winrmCertFingerprints = splitList(s.winrmCertFingerprints);
       secret('password');
       break;
     case 'vcenter':
@@ -201,6 +224,28 @@ export function CredentialDialog({
     );
     if (r) onSaved(r.credential);
   };
+
+  const area = (
+    k: 'winrmCa' | 'winrmCertFingerprints',
+    label: string,
+    hint: string,
+    placeholder: string,
+  ) => (
+    <Field id={`cred-${k}`} label={label} hint={hint} error={errors[k]} wide>
+      <textarea
+        id={`cred-${k}`}
+        name={k}
+        rows={k === 'winrmCa' ? 4 : 2}
+        class="mono"
+        value={s[k]}
+        onInput={(e) => set({ [k]: (e.target as HTMLTextAreaElement).value })}
+        aria-invalid={errors[k] ? true : undefined}
+        aria-describedby={describedBy(`cred-${k}`, true, errors[k])}
+        placeholder={placeholder}
+        spellcheck={false}
+      />
+    </Field>
+  );
 
   const text = (
     k: 'name' | 'username' | 'domain' | 'port' | 'scope',
@@ -363,6 +408,27 @@ export function CredentialDialog({
                 </small>
               )}
             </div>
+            {select(
+              'winrmAuth',
+              'WinRM authentication',
+              [
+                ['ntlm', 'NTLM (HTTP 5985 sealed, or HTTPS 5986)'],
+                ['basic', 'Basic (HTTPS 5986 only; local accounts)'],
+              ],
+              'Basic is never sent over HTTP: hosts with only 5985 open are not tried with it.',
+            )}
+            {area(
+              'winrmCa',
+              'WinRM HTTPS CA certificates',
+              "PEM of the CA(s) that issued the targets' WinRM certificates, used instead of the system CAs; the certificate must name the address scanned. Empty: system CAs.",
+              '-----BEGIN CERTIFICATE-----',
+            )}
+            {area(
+              'winrmCertFingerprints',
+              'Pinned WinRM certificates',
+              'SHA-256 fingerprints, one per line. When set, only these certificates are accepted (chain and names not checked). A refused certificate’s error names its fingerprint: check it before pinning.',
+              'SHA256:54:7B:8A:…',
+            )}
           </>
         )}
 
