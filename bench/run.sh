@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs one benchmark inside the lab's scanner namespace: bench/run.sh sweep-bulk [--runs N]
 set -euo pipefail
-name="${1:?usage: bench/run.sh <sweep-bulk|sweep-drop|sweep-rss|ssh-inventory|snmp-walk|platform-ingest|outbox-drain|vcenter-inventory> [--runs N]}"
+name="${1:?usage: bench/run.sh <sweep-bulk|sweep-drop|sweep-rss|ssh-inventory|snmp-walk|windows-inventory|platform-ingest|outbox-drain|vcenter-inventory> [--runs N]}"
 shift
 cd "$(dirname "$0")/.."
 ns="${NOPESIGHT_BENCH_NS:-${LAB_PREFIX:-nsl}-scan}"
@@ -29,6 +29,9 @@ case "$name" in
   ssh-inventory) install_bench_deps ansible-core sshpass nftables ;;
   # snmpbulkwalk and snmpget, the reference of snmp-walk (also a test dependency).
   snmp-walk) install_bench_deps snmp ;;
+  # impacket (Debian's python3-impacket, run by /usr/bin/python3) does the reference's SMB and
+  # DCE/RPC reads; nftables counts the TCP connections and data segments each side sends.
+  windows-inventory) install_bench_deps python3-impacket nftables ;;
   # Loopback only (the platform's HTTP API on 127.0.0.1): no lab, no namespace. postgresql is a
   # test dependency already (scripts/install-test-deps.sh).
   platform-ingest) exec node --import tsx "bench/$name.ts" "$@" ;;
