@@ -68,6 +68,8 @@ export interface PeerOptions {
   host?: string;
   /** The port to listen on (default: any free one). */
   port?: number;
+  /** HTTPS: the certificate (PEM) and key to serve (default the committed self-signed peer's). */
+  tls?: { cert: string; key: string };
   /** WMI method calls (the Invoke action): the `<p:M_OUTPUT>` XML, or a fault subcode. */
   invoke?: (req: InvokeRequest) => { xml: string } | { fault: string };
 }
@@ -146,7 +148,7 @@ export class WsmanTestPeer {
       req.on('end', () => this.#handle(req, res, Buffer.concat(chunks)));
     };
     this.#server = o.https
-      ? createHttpsServer({ cert: PEER_CERT, key: PEER_KEY }, handler)
+      ? createHttpsServer(o.tls ?? { cert: PEER_CERT, key: PEER_KEY }, handler)
       : createHttpServer(handler);
   }
 
@@ -161,8 +163,8 @@ export class WsmanTestPeer {
   }
 
   /** The NTLM bindings a client must send for this peer's certificate. */
-  static expectedBindings(): Buffer {
-    return ntlmChannelBindings(Buffer.from(new X509Certificate(PEER_CERT).raw));
+  static expectedBindings(cert = PEER_CERT): Buffer {
+    return ntlmChannelBindings(Buffer.from(new X509Certificate(cert).raw));
   }
 
   /** Stops listening and drops every connection (stalled answers included). */
@@ -213,7 +215,8 @@ export class WsmanTestPeer {
       }
       const ok = st.challenge ? acceptNtlmAuthenticate(token, st.challenge, this.#o) : null;
       const bindingsOk =
-        !this.#o.https || (ok?.channelBindings?.equals(WsmanTestPeer.expectedBindings()) ?? false);
+        !this.#o.https ||
+        (ok?.channelBindings?.equals(WsmanTestPeer.expectedBindings(this.#o.tls?.cert)) ?? false);
       if (!ok || !bindingsOk) {
         res.writeHead(401, { 'www-authenticate': 'Negotiate', 'content-length': '0' }).end();
         return;

@@ -1,4 +1,5 @@
 // Proves one stored credential on one host over its protocol: the `credentials test` command and scans.
+import { isIP } from 'node:net';
 import type { Protocol, ProtocolAttempt } from '@nopesight/model';
 import { ScannerError, statusForError } from '../errors.js';
 import {
@@ -37,6 +38,12 @@ export interface CredentialCheckOptions {
   jump?: SshJumpLogin;
   /** Windows over WinRM HTTPS: the endpoint (default 5986; tests use another port). */
   winrm?: WinrmEndpoint;
+  /**
+   * The target as the user gave it, when it was a host name that resolved to `address`: over
+   * WinRM HTTPS a CA-issued certificate may name it instead of the address (the user's own
+   * input, so no PTR record is needed).
+   */
+  hostname?: string;
 }
 
 /** TCP connect limit inside the budget: a live host answers a SYN far sooner. */
@@ -202,6 +209,7 @@ async function checkWinrm(
       },
       address,
       endpoint,
+      userNames(opts.hostname),
     ),
     connectTimeoutMs: Math.min(opts.timeoutMs, CONNECT_LIMIT_MS),
     requestTimeoutMs: opts.timeoutMs,
@@ -229,6 +237,7 @@ async function checkWinrm(
     const tls = source.tls;
     if (tls) {
       facts['tlsTrust'] = tls.trust;
+      if (tls.name) facts['tlsName'] = tls.name;
       facts['tlsSubject'] = tls.subject;
       facts['tlsIssuer'] = tls.issuer;
       facts['tlsFingerprint'] = tls.fingerprint;
@@ -239,6 +248,12 @@ async function checkWinrm(
   } finally {
     await source.close();
   }
+}
+
+/** The host name the user gave, as a name the certificate may carry; none for an address. */
+function userNames(hostname: string | undefined): { names: string[] } {
+  const name = hostname?.trim().replace(/\.$/, '').toLowerCase();
+  return { names: name && isIP(name) === 0 ? [name] : [] };
 }
 
 async function checkWindows(

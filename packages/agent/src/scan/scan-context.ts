@@ -18,11 +18,12 @@ import { sweep } from '../discovery/sweep/index.js';
 import { SnmpProbe } from '../discovery/probes/snmp-probe.js';
 import { OuiDatabase } from '../discovery/probes/oui.js';
 import { fingerprintHost, realProbes } from '../discovery/fingerprint-host.js';
+import { NameConfirmer } from '../discovery/fingerprints/forward-confirm.js';
 import { checkCredential } from './credential-check.js';
 import { collectSshHost } from './ssh-host.js';
 import { collectSnmpHost } from './snmp-host.js';
 import { collectVcenterHost } from './vcenter-host.js';
-import { collectWindowsHost, collectWinrmHost } from './windows-host.js';
+import { collectWindowsHost, collectWinrmHost, winrmDnsNames } from './windows-host.js';
 import { EnterpriseNumbers } from '../collectors/snmp/index.js';
 import { jumpLoginFor } from './ssh-login.js';
 import { CredentialEngine, memoryAffinity } from './credential-engine.js';
@@ -132,6 +133,10 @@ export async function openScanContext(input: ScanContextInput): Promise<ScanCont
         }
       }
       const winrmCollected = new Set<string>();
+      // DNS names (PTR, and the target's own) of hosts with WinRM HTTPS open, for its
+      // certificate check; PTR names confirmed with the resolver settings their lookup had.
+      const dnsNames = new Map<string, { ptr: string[]; target?: string }>();
+      const nameConfirmer = new NameConfirmer({ timeoutMs: scan.fingerprintTimeoutMs });
       if (request.udpPorts.includes(161)) snmpProbe = new SnmpProbe({ retries: scan.retries });
       const probes = realProbes(oui, input.signal);
       return {
@@ -166,8 +171,8 @@ export async function openScanContext(input: ScanContextInput): Promise<ScanCont
                 }
               : {}),
           }),
-        fingerprint: (result, signal) =>
-          fingerprintHost(
+        fingerprint: async (result, signal) => {
+          const fp = await fingerprintHost(
             result,
             probes,
             {
@@ -176,11 +181,28 @@ export async function openScanContext(input: ScanContextInput): Promise<ScanCont
               services: overrides.fingerprint ?? true,
             },
             signal,
-          ),
+          );
+          if (result.openTcp.includes(5986)) {
+            const ptr = winrmDnsNames(fp.hostnames);
+            const target = result.target.hostname;
+            if (ptr.length > 0 || target)
+              dnsNames.set(result.target.address, { ptr, ...(target ? { target } : {}) });
+          }
+          return fp;
+        },
         collect: vault
           ? (protocol, host, signal) =>
               collect(
-                { vault, engine: engine!, store: theStore, scan, log, winrmCollected },
+                {
+                  vault,
+                  engine: engine!,
+                  store: theStore,
+                  scan,
+                  log,
+                  winrmCollected,
+                  dnsNames,
+                  nameConfirmer,
+                },
                 protocol,
                 host,
                 signal,
@@ -208,6 +230,9 @@ interface CollectDeps {
   log: Logger;
   /** Hosts whose `windows` collection went over WinRM in this scan (no second `winrm` run). */
   winrmCollected?: Set<string>;
+  /** PTR names and the target's name of hosts with WinRM HTTPS open (never NetBIOS or SNMP). */
+  dnsNames?: ReadonlyMap<string, { ptr: string[]; target?: string }>;
+  nameConfirmer?: NameConfirmer;
 }
 
 /** SSH failures that are the host's, not the credential's: no point trying the next one. */
@@ -306,7 +331,7 @@ async function collect(
 
 /** One credential on one host over `protocol`: login, and the inventory where a collector exists. */
 async function tryCredential(
-  { vault, store, scan, log }: CollectDeps,
+  { vault, store, scan, log, dnsNames, nameConfirmer }: CollectDeps,
   protocol: Protocol,
   credential: Credential,
   address: string,
@@ -337,12 +362,16 @@ async function tryCredential(
   }
   if ((protocol === 'windows' || protocol === 'winrm') && credential.kind === 'windows') {
     const collectWindows = protocol === 'winrm' ? collectWinrmHost : collectWindowsHost;
+    const names = dnsNames?.get(address);
     return collectWindows(unlocked, address, {
       signal,
       loginTimeoutMs: timeoutMs,
       callTimeoutMs: timeoutMs,
       collectTimeoutMs: WINDOWS_COLLECT_BUDGET_MS,
       ...(openTcp ? { openTcp } : {}),
+      dnsNames: names?.ptr ?? [],
+      ...(names?.target ? { targetName: names.target } : {}),
+      ...(nameConfirmer ? { nameConfirmer } : {}),
       log,
     });
   }

@@ -3,7 +3,7 @@
 // with the credential's opt-in remote execution for processes and connections). Protocol `winrm`
 // goes straight to WinRM, with the credential's WinRM settings (NTLM or Basic, CA bundle or
 // pinned certificates). The record names the path that produced it (`ci.collector`).
-import type { CiType, ProtocolAttempt } from '@nopesight/model';
+import type { CiType, Hostname, ProtocolAttempt } from '@nopesight/model';
 import { ScannerError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import {
@@ -29,9 +29,12 @@ import type { CimSource } from '../collectors/windows/cim-source.js';
 import {
   WinrmCimSource,
   WmiCimSource,
+  winrmChecksNames,
   winrmLoginOptions,
   type WinrmEndpoint,
+  type WinrmHostNames,
 } from '../collectors/windows/cim-transports.js';
+import { NameConfirmer } from '../discovery/fingerprints/forward-confirm.js';
 import { RpcRemoteExec, RpcWindowsRemote } from '../collectors/windows/rpc-remote.js';
 import { WmiMethodCaller } from '../transports/wmi/exec-method.js';
 import { WmiSession } from '../transports/wmi/wmi-session.js';
@@ -61,8 +64,34 @@ export interface WindowsHostOptions {
    * credential only ever 5986). Certificate trust comes from the credential.
    */
   winrm?: WinrmEndpoint;
+  /**
+   * The host's PTR names (winrmDnsNames); never NetBIOS, SMB or SNMP names. Over WinRM HTTPS
+   * with a CA bundle or the system CAs, the certificate may name one of them instead of the
+   * address, once forward-confirmed.
+   */
+  dnsNames?: readonly string[];
+  /**
+   * The name the scan target was given as, which resolved to the address: the user's own
+   * input, so the certificate may name it with no lookup (as `credentials test HOSTNAME`).
+   */
+  targetName?: string;
+  /** Forward-confirms `dnsNames` (a scan's, which caches); default the system's resolver. */
+  nameConfirmer?: NameConfirmer;
   log: Logger;
 }
+
+/**
+ * The host's names a WinRM certificate may carry instead of its address once forward-confirmed:
+ * its PTR names. Never NetBIOS, SMB, SNMP or other names: the host (or anyone on the wire) says
+ * those, and nothing confirms them.
+ * @example winrmDnsNames([{ name: 'win1.corp.example', source: 'dns' }, { name: 'WIN1', source: 'netbios' }]) // ['win1.corp.example']
+ */
+export function winrmDnsNames(hostnames: readonly Hostname[]): string[] {
+  return hostnames.filter((h) => h.source === 'dns').map((h) => h.name);
+}
+
+/** Deadline for forward-confirming the host's names when no confirmer is given. */
+const CONFIRM_TIMEOUT_MS = 3000;
 
 /** Failures that say "this path is not there" rather than "this credential or host is wrong". */
 const PATH_UNAVAILABLE: ReadonlySet<string> = new Set([
@@ -186,6 +215,15 @@ async function collectOverCim(
     })) {
       void o;
     }
+    const tls = source instanceof WinrmCimSource ? source.tls : null;
+    if (tls) {
+      opts.log.info('winrm https certificate accepted', {
+        target: address,
+        trust: tls.trust,
+        ...(tls.name ? { name: tls.name } : {}),
+        fingerprint: tls.fingerprint,
+      });
+    }
   } catch (err) {
     await source?.close();
     if (!(err instanceof ScannerError)) throw err;
@@ -224,9 +262,10 @@ async function openCimSource(
     return new WmiCimSource(session, methodExtras(port));
   }
   const endpoint = winrmEndpoint(opts) ?? { port: 5985, https: false };
+  const names = await hostNames(credential, address, endpoint, opts);
   const source: WinrmCimSource = new WinrmCimSource(
     {
-      ...winrmLoginOptions(credential, creds, address, endpoint),
+      ...winrmLoginOptions(credential, creds, address, endpoint, names),
       connectTimeoutMs: opts.loginTimeoutMs,
       requestTimeoutMs: opts.callTimeoutMs,
     },
@@ -236,6 +275,27 @@ async function openCimSource(
     },
   );
   return source;
+}
+
+/**
+ * Over HTTPS with a CA bundle or the system CAs: which of the host's DNS names the certificate
+ * may name instead of the address (forward-confirmed now, at the connect that needs them).
+ */
+async function hostNames(
+  credential: WindowsCredential,
+  address: string,
+  endpoint: WinrmEndpoint,
+  opts: WindowsHostOptions,
+): Promise<WinrmHostNames | undefined> {
+  if (!winrmChecksNames(credential, endpoint)) return undefined;
+  const given = opts.targetName ? [opts.targetName.replace(/\.$/, '').toLowerCase()] : [];
+  const ptr = (opts.dnsNames ?? []).filter((n) => !given.includes(n.toLowerCase()));
+  if (ptr.length === 0) return { names: given, unconfirmedNames: [] };
+  const confirmer =
+    opts.nameConfirmer ??
+    new NameConfirmer({ timeoutMs: Math.min(opts.loginTimeoutMs, CONFIRM_TIMEOUT_MS) });
+  const r = await confirmer.confirm(address, ptr, opts.signal);
+  return { names: [...given, ...r.confirmed], unconfirmedNames: r.unconfirmed };
 }
 
 /** The registry (StdRegProv) and GetOwner over a WMI method port. */

@@ -1,23 +1,28 @@
 // WinRM over HTTPS 5986 through the real CLI against the WS-Man peer (self-signed certificate) on a
 // loopback address: a credential pinning the certificate scans the host; one without trust fails
-// with ERR_TLS_UNTRUSTED naming the fingerprint; `credentials test` reports the TLS facts; and a
-// Basic credential is never sent over HTTP.
+// with ERR_TLS_UNTRUSTED naming the fingerprint; `credentials test` reports the TLS facts; a
+// Basic credential is never sent over HTTP; and a CA bundle accepts a certificate naming the
+// host's forward-confirmed DNS name.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomInt, X509Certificate } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { HostRecord } from '@nopesight/model';
+import type { HostRecord, Hostname } from '@nopesight/model';
 import type { WindowsCi } from '../collectors/windows/index.js';
 import { nullLogger } from '../log/logger.js';
-import type { UnlockedCredential } from '../vault/credential-types.js';
+import type { UnlockedCredential, WindowsCredential } from '../vault/credential-types.js';
+import { NameConfirmer } from '../discovery/fingerprints/forward-confirm.js';
+import { reverseDns, reverseName } from '../discovery/fingerprints/reverse-dns.js';
+import { TestDnsServer } from '../discovery/fingerprints/testdata/dns-server.js';
 import { runCli } from '../../../../test/support/cli-io.js';
 import { serveWsman } from '../../../../test/support/windows-cim-fixture.js';
 import { wsmanInvoke } from '../../../../test/support/windows-registry-fixture.js';
 import { PEER_CERT, WsmanTestPeer } from '../../../../test/support/wsman-peer.js';
-import { collectWindowsHost, collectWinrmHost } from './windows-host.js';
+import { checkCredential } from './credential-check.js';
+import { collectWindowsHost, collectWinrmHost, winrmDnsNames } from './windows-host.js';
 
 const USER = 'labadmin';
 const PASSWORD = 'WinRM-Https-Pa55!';
@@ -227,5 +232,165 @@ describe('collectWinrmHost with a Basic credential', () => {
     });
     assert.notEqual(r.attempt.error?.code, 'ERR_CONFIG_INVALID');
     assert.equal(connections, 1, 'one connection, from the SMB path');
+  });
+});
+
+/**
+ * A CA-issued certificate that names the host's DNS name only (win1.lab.test), served by the
+ * WS-Man peer on a random 127.x.y.z; an in-process DNS server holds the host's PTR and A records.
+ * The PTR names come from reverseDns as a scan's fingerprinting gets them.
+ */
+describe('WinRM HTTPS with a CA bundle on a certificate that names the host', () => {
+  const names = (file: string) =>
+    readFileSync(
+      new URL(`../transports/wsman/testdata/names-${file}.pem`, import.meta.url),
+      'utf8',
+    );
+  const CA = names('ca');
+  const CERT = names('server-cert');
+  const CERT_FP = `SHA256:${new X509Certificate(CERT).fingerprint256}`;
+  let peer: WsmanTestPeer;
+  let address = '';
+  let confirming: TestDnsServer;
+  let lying: TestDnsServer;
+  let empty: TestDnsServer;
+
+  before(async () => {
+    for (let i = 0; i < 5 && !peer; i++) {
+      const candidate = `127.${randomInt(1, 255)}.${randomInt(0, 256)}.${randomInt(1, 255)}`;
+      try {
+        peer = await WsmanTestPeer.start({
+          https: true,
+          tls: { cert: CERT, key: names('server-key') },
+          auth: 'ntlm',
+          username: USER,
+          password: PASSWORD,
+          instances: {},
+          pageSize: 8,
+          serve: serveWsman(),
+          invoke: wsmanInvoke,
+          host: candidate,
+        });
+        address = candidate;
+      } catch {
+        // That address and port were taken: another.
+      }
+    }
+    assert.ok(peer, 'the peer started');
+    const ptr = { [reverseName(address)!]: { PTR: ['win1.lab.test'] } };
+    // The name's A record is the peer's address, or (lying) another one.
+    confirming = await TestDnsServer.start({ ...ptr, 'win1.lab.test': { A: [address] } });
+    lying = await TestDnsServer.start({ ...ptr, 'win1.lab.test': { A: ['127.0.0.9'] } });
+    empty = await TestDnsServer.start({});
+  });
+  after(async () => {
+    await peer.stop();
+    for (const d of [confirming, lying, empty]) await d.close();
+  });
+
+  const credential = (extra: Partial<WindowsCredential>): UnlockedCredential => ({
+    credential: {
+      id: '5d1f6a9e-2b7c-4e0a-9c3d-8f1e2a4b6c70',
+      name: 'corp-ca',
+      kind: 'windows',
+      username: USER,
+      domain: '.',
+      scope: [],
+      createdAt: '2026-11-29T00:00:00.000Z',
+      updatedAt: '2026-11-29T00:00:00.000Z',
+      ...extra,
+    },
+    secrets: { password: PASSWORD },
+  });
+
+  /** collectWinrmHost with the host's PTR names (as fingerprinting finds them) from `dns`. */
+  async function collect(
+    dns: TestDnsServer,
+    unlocked: UnlockedCredential,
+    { netbios = false, targetName = '' } = {},
+  ) {
+    const signal = new AbortController().signal;
+    const ptr = await reverseDns(address, { signal, timeoutMs: 2000, servers: [dns.server] });
+    const hostnames: Hostname[] = ptr.map((name) => ({ name, source: 'dns' }));
+    if (netbios) {
+      hostnames.push({ name: 'win1.lab.test', source: 'netbios' });
+      hostnames.push({ name: 'win1.lab.test', source: 'smb' });
+    }
+    return collectWinrmHost(unlocked, address, {
+      signal,
+      loginTimeoutMs: 5_000,
+      callTimeoutMs: 5_000,
+      collectTimeoutMs: 20_000,
+      winrm: { port: peer.port, https: true },
+      dnsNames: winrmDnsNames(hostnames),
+      ...(targetName ? { targetName } : {}),
+      nameConfirmer: new NameConfirmer({ timeoutMs: 2000, servers: [dns.server] }),
+      log: nullLogger(),
+    });
+  }
+
+  test('a PTR name whose A record is the address is accepted: the host is collected', async () => {
+    const r = await collect(confirming, credential({ winrmCa: CA }));
+    assert.equal(r.attempt.status, 'success', r.attempt.error?.message);
+    assert.equal((r.inventory?.ci as unknown as WindowsCi).identity.hostname, 'WIN-SRV01');
+    assert.ok(confirming.queries.includes('win1.lab.test A'));
+  });
+
+  test('a PTR name that does not resolve back to the address is refused, named as unconfirmed', async () => {
+    const before = peer.requests.length;
+    const r = await collect(lying, credential({ winrmCa: CA }));
+    assert.equal(r.attempt.error?.code, 'ERR_TLS_UNTRUSTED');
+    assert.ok(
+      r.attempt.error?.message.includes(
+        `not forward-confirmed: win1.lab.test (its A records do not include ${address})`,
+      ),
+      r.attempt.error?.message,
+    );
+    assert.equal(peer.requests.length, before, 'nothing reached the peer');
+  });
+
+  test('no PTR name: refused for the address, as without names', async () => {
+    const r = await collect(empty, credential({ winrmCa: CA }));
+    assert.equal(r.attempt.error?.code, 'ERR_TLS_UNTRUSTED');
+    assert.match(r.attempt.error?.message ?? '', /does not name 127\.[\d.]+ \(no DNS name of it/);
+  });
+
+  test('a NetBIOS or SMB name equal to the certificate name is never used', async () => {
+    const r = await collect(empty, credential({ winrmCa: CA }), { netbios: true });
+    assert.equal(r.attempt.error?.code, 'ERR_TLS_UNTRUSTED');
+    assert.match(r.attempt.error?.message ?? '', /\(no DNS name of it is known\)/);
+    assert.ok(!empty.queries.includes('win1.lab.test A'), 'the name was not even looked up');
+  });
+
+  test('the name a scan target was given as is accepted with no lookup', async () => {
+    const before = empty.queries.length;
+    const r = await collect(empty, credential({ winrmCa: CA }), { targetName: 'win1.lab.test' });
+    assert.equal(r.attempt.status, 'success', r.attempt.error?.message);
+    // The PTR query reverseDns made, and no A query.
+    assert.deepEqual(empty.queries.slice(before), [`${reverseName(address)} PTR`]);
+  });
+
+  test('a pinned certificate is accepted whatever DNS says, and no name is looked up', async () => {
+    const before = lying.queries.filter((q) => q.endsWith(' A')).length;
+    const r = await collect(lying, credential({ winrmCertFingerprints: [CERT_FP] }));
+    assert.equal(r.attempt.status, 'success', r.attempt.error?.message);
+    assert.equal(lying.queries.filter((q) => q.endsWith(' A')).length, before);
+  });
+
+  test('`credentials test` by host name accepts the certificate for that name and says so', async () => {
+    const opts = {
+      signal: new AbortController().signal,
+      timeoutMs: 10_000,
+      winrm: { port: peer.port, https: true },
+    };
+    const byName = await checkCredential(credential({ winrmCa: CA }), address, {
+      ...opts,
+      hostname: 'WIN1.lab.test',
+    });
+    assert.equal(byName.attempt.status, 'success', byName.attempt.error?.message);
+    assert.equal(byName.facts['tlsTrust'], 'ca');
+    assert.equal(byName.facts['tlsName'], 'win1.lab.test');
+    const byAddress = await checkCredential(credential({ winrmCa: CA }), address, opts);
+    assert.equal(byAddress.attempt.error?.code, 'ERR_TLS_UNTRUSTED');
   });
 });

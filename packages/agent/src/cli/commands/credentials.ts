@@ -56,7 +56,8 @@ credentials add PROTOCOL --name NAME [options]
                            sent over HTTPS (5986): a scan then logs in once with Basic there
   --winrm-ca FILE          windows: PEM bundle of the CA(s) that issued the targets' WinRM HTTPS
                            certificates, verified instead of the system CAs (the certificate
-                           must also name the address scanned). Read now and kept in the vault
+                           must also name the address scanned or its forward-confirmed DNS
+                           name). Read now and kept in the vault
   --winrm-cert-fingerprint SHA256:..
                            windows: pin a WinRM HTTPS certificate by its SHA-256 fingerprint
                            (repeat or comma-separate for several hosts). With pins, only those
@@ -436,6 +437,7 @@ async function runTest(args: string[], io: CliIo, deps: CredentialsCommandDeps):
         timeoutMs,
         ...(store && sshPort ? { hostKey: store.hostKeys.checkFor(address, sshPort) } : {}),
         ...jumpLoginFor(vault, store, credential),
+        ...(isIP(target) === 0 ? { hostname: target } : {}),
       });
     } finally {
       store?.close();

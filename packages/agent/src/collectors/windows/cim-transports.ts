@@ -4,7 +4,7 @@ import type { CimObject } from '../../transports/wmio/cim-object.js';
 import type { WmiSession } from '../../transports/wmi/wmi-session.js';
 import { WsmanClient, type WsmanClientOptions } from '../../transports/wsman/wsman-client.js';
 import type { CimSchema } from '../../transports/wsman/wsman-response.js';
-import type { TlsCertificateFacts } from '../../transports/wsman/wsman-tls.js';
+import type { TlsCertificateFacts, WinrmTlsTrust } from '../../transports/wsman/wsman-tls.js';
 import type { WsmanAuth } from '../../transports/wsman/wsman-transport.js';
 import { ScannerError } from '../../errors.js';
 import type { WindowsCredential } from '../../vault/credential-types.js';
@@ -55,17 +55,34 @@ export interface WinrmEndpoint {
   https: boolean;
 }
 
+/** The host's DNS names for the certificate check: forward-confirmed ones, and the others. */
+export type WinrmHostNames = Pick<WinrmTlsTrust, 'names' | 'unconfirmedNames'>;
+
+/**
+ * True when an HTTPS certificate check for this credential would look at names: a CA bundle or
+ * the system CAs, not pins (so the host's DNS names are worth confirming).
+ */
+export function winrmChecksNames(credential: WindowsCredential, endpoint: WinrmEndpoint): boolean {
+  return endpoint.https && !credential.winrmCertFingerprints?.length;
+}
+
 /**
  * How a windows credential logs in to a WinRM endpoint: NTLM, or Basic (`DOMAIN\user`, or the
  * bare name for a local account) which is refused over HTTP before anything is sent
- * (ERR_CONFIG_INVALID); and what it trusts over HTTPS (its CA bundle, its pinned fingerprints).
+ * (ERR_CONFIG_INVALID); and what it trusts over HTTPS (its CA bundle, its pinned fingerprints,
+ * and besides the address the host's forward-confirmed DNS names, `names`, for a CA's
+ * certificate).
  */
 export function winrmLoginOptions(
   credential: WindowsCredential,
   account: { username: string; domain: string; password: string },
   address: string,
   endpoint: WinrmEndpoint,
-): Pick<WinrmSourceOptions, 'host' | 'port' | 'https' | 'auth' | 'ca' | 'certFingerprints'> {
+  names?: WinrmHostNames,
+): Pick<
+  WinrmSourceOptions,
+  'host' | 'port' | 'https' | 'auth' | 'ca' | 'certFingerprints' | 'tlsNames'
+> {
   let auth: WsmanAuth = { kind: 'ntlm', credentials: account };
   if (credential.winrmAuth === 'basic') {
     if (!endpoint.https) {
@@ -87,6 +104,7 @@ export function winrmLoginOptions(
     ...(credential.winrmCertFingerprints?.length
       ? { certFingerprints: credential.winrmCertFingerprints }
       : {}),
+    ...(names && winrmChecksNames(credential, endpoint) ? { tlsNames: names } : {}),
   };
 }
 

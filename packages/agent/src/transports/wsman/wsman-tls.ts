@@ -1,6 +1,7 @@
 // Which server certificates WinRM over HTTPS accepts, and the TLS connection that checks it before
-// a request byte is written: a CA bundle (or the system CAs) with the address in the certificate,
-// or pinned SHA-256 fingerprints (that certificate alone; chain and names are not checked).
+// a request byte is written: a CA bundle (or the system CAs) with the address, or one of the
+// host's forward-confirmed DNS names, in the certificate; or pinned SHA-256 fingerprints (that
+// certificate alone; chain and names are not checked).
 import { createHash, X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import { checkServerIdentity, connect, type TLSSocket } from 'node:tls';
@@ -16,6 +17,15 @@ export interface WinrmTlsTrust {
    * the trust (targets are addressed by IP, which certificates rarely name).
    */
   fingerprints?: readonly string[];
+  /**
+   * CA and system trust: the host's DNS names that were forward-confirmed (a PTR name of the
+   * address whose A/AAAA records include the address, or the name the user gave that resolved
+   * to it). The certificate may name one of them instead of the address. Never NetBIOS or SNMP
+   * names, nor a PTR name alone: whoever runs the reverse zone could claim any name.
+   */
+  names?: readonly string[];
+  /** Names seen but not forward-confirmed, with why: only listed when a certificate is refused. */
+  unconfirmedNames?: readonly { name: string; reason: string }[];
 }
 
 /** What the server's certificate was and why it was accepted, for `credentials test`. */
@@ -28,6 +38,8 @@ export interface TlsCertificateFacts {
   /** TLS version (TLSv1.2, TLSv1.3). */
   protocol: string;
   trust: 'pinned' | 'ca' | 'system';
+  /** CA and system trust: what the certificate was accepted for, the address or a DNS name. */
+  name?: string;
 }
 
 const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
@@ -99,8 +111,23 @@ function describe(cert: X509Certificate): string {
   return `subject ${dn(cert.subject)}, issuer ${dn(cert.issuer)}${names}, valid to ${cert.validTo}, fingerprint ${certFingerprint(cert.raw)}`;
 }
 
+/** The DNS names a name mismatch was also checked against, and those that could not be. */
+function namesTried(trust: WinrmTlsTrust): string {
+  if (trust.names === undefined && trust.unconfirmedNames === undefined) return '';
+  const confirmed = trust.names ?? [];
+  const unconfirmed = trust.unconfirmedNames ?? [];
+  let text = '';
+  if (confirmed.length > 0) text += ` nor its forward-confirmed DNS name ${confirmed.join(', ')}`;
+  if (unconfirmed.length > 0) {
+    const list = unconfirmed.map((u) => `${u.name} (${u.reason})`).join(', ');
+    text += `; not tried, as not forward-confirmed: ${list}`;
+  }
+  if (confirmed.length === 0 && unconfirmed.length === 0) text += ' (no DNS name of it is known)';
+  return text;
+}
+
 /** Why OpenSSL or Node refused a certificate, in words. */
-function reasonFor(code: string, host: string): string {
+function reasonFor(code: string, host: string, trust: WinrmTlsTrust): string {
   switch (code) {
     case 'DEPTH_ZERO_SELF_SIGNED_CERT':
       return 'it is self-signed';
@@ -114,7 +141,7 @@ function reasonFor(code: string, host: string): string {
     case 'CERT_NOT_YET_VALID':
       return 'it is not valid yet';
     case 'ERR_TLS_CERT_ALTNAME_INVALID':
-      return `it does not name ${host}`;
+      return `it does not name ${host}${namesTried(trust)}`;
     default:
       return `it does not verify (${code})`;
   }
@@ -141,7 +168,10 @@ export function judgeCertificate(
   }
   const cert = new X509Certificate(peer.raw);
   const fingerprint = certFingerprint(cert.raw);
-  const facts = (kind: TlsCertificateFacts['trust']): { facts: TlsCertificateFacts } => ({
+  const facts = (
+    kind: TlsCertificateFacts['trust'],
+    name?: string,
+  ): { facts: TlsCertificateFacts } => ({
     facts: {
       subject: dn(cert.subject),
       issuer: dn(cert.issuer),
@@ -149,6 +179,7 @@ export function judgeCertificate(
       validTo: cert.validTo,
       protocol: socket.getProtocol() ?? '',
       trust: kind,
+      ...(name ? { name } : {}),
     },
   });
   const where = `${host}:${port}`;
@@ -163,21 +194,32 @@ export function judgeCertificate(
       ),
     };
   }
-  // Chain (against `ca` or the system CAs) and name: Node checks both at the handshake; the name
-  // is checked again here as a resumed session skips it.
+  // The chain (against `ca` or the system CAs) by Node's verdict at the handshake; the name here,
+  // always (a resumed session skips Node's check): the address, else a confirmed DNS name.
   let code = socket.authorized ? '' : String(socket.authorizationError ?? 'UNKNOWN');
-  if (!code && checkServerIdentity(host, peer)) code = 'ERR_TLS_CERT_ALTNAME_INVALID';
-  if (!code) return facts(trust.ca ? 'ca' : 'system');
+  // A socket opened with Node's own name check: its verdict on the one name, redone below.
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') code = '';
+  let name: string | undefined;
+  if (!code) {
+    name = [host, ...(trust.names ?? [])].find((n) => !checkServerIdentity(n, peer));
+    if (!name) code = 'ERR_TLS_CERT_ALTNAME_INVALID';
+  }
+  if (!code) return facts(trust.ca ? 'ca' : 'system', name);
   const against = trust.ca ? "the credential's CA bundle (--winrm-ca)" : 'the system CAs';
   return {
     error: new ScannerError(
       'ERR_TLS_UNTRUSTED',
       `WinRM TLS: the certificate of ${where} is not trusted against ${against}: ` +
-        `${reasonFor(code, host)} (${describe(cert)}). After checking it is the host's, pin it ` +
+        `${reasonFor(code, host, trust)} (${describe(cert)}). After checking it is the host's, pin it ` +
         `on the credential with --winrm-cert-fingerprint ${fingerprint}` +
         (trust.ca ? '' : ', or trust its CA with --winrm-ca FILE'),
     ),
   };
+}
+
+function sniName(o: TrustedConnectOptions): string | undefined {
+  if (isIP(o.host) === 0) return o.host;
+  return o.trust.fingerprints?.length ? undefined : o.trust.names?.[0];
 }
 
 export interface TrustedConnectOptions {
@@ -201,10 +243,14 @@ export function connectTrusted(
   const socket = connect({
     host: o.host,
     port: o.port,
-    // Judged below, with the chain's verdict Node still computes (socket.authorized).
+    // Judged below: the chain by Node's verdict (socket.authorized), the names there (the address
+    // or a confirmed DNS name), so Node's own single-name check is turned off.
     rejectUnauthorized: false,
+    checkServerIdentity: () => undefined,
     ...(o.trust.ca ? { ca: o.trust.ca } : {}),
-    ...(isIP(o.host) === 0 ? { servername: o.host } : {}),
+    // SNI: the name a client connecting by name would send (a listener may pick its certificate
+    // by it); none for a bare address, which SNI cannot carry.
+    ...(sniName(o) ? { servername: sniName(o) } : {}),
   });
   let finished = false;
   const finish = (err: Error | null, facts?: TlsCertificateFacts) => {

@@ -40,6 +40,8 @@ export interface WsmanTransportOptions {
   ca?: string;
   /** HTTPS: pinned `SHA256:…` certificate fingerprints; when given, the only trust (wsman-tls.ts). */
   certFingerprints?: readonly string[];
+  /** HTTPS: the host's forward-confirmed DNS names the certificate may name (wsman-tls.ts). */
+  tlsNames?: Pick<WinrmTlsTrust, 'names' | 'unconfirmedNames'>;
   /** TCP connect, and over HTTPS the TLS handshake with the certificate check. */
   connectTimeoutMs: number;
   /** One HTTP exchange, from sending to the last byte of the answer. */
@@ -118,6 +120,7 @@ export class WsmanTransport {
     const trust: WinrmTlsTrust = {
       ...(this.#o.ca ? { ca: this.#o.ca } : {}),
       ...(this.#o.certFingerprints ? { fingerprints: this.#o.certFingerprints } : {}),
+      ...this.#o.tlsNames,
     };
     type Done = (err: Error | null, socket?: Duplex) => void;
     (

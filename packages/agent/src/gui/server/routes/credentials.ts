@@ -429,6 +429,7 @@ export const credentialRoutes: Route[] = [
             ? { hostKey: store.hostKeys.checkFor(address, credential.port) }
             : {}),
           ...jumpLoginFor(vault, store, credential),
+          ...(isIP(target) === 0 ? { hostname: target } : {}),
         });
       } finally {
         store?.close();

@@ -420,7 +420,7 @@ export function CredentialDialog({
             {area(
               'winrmCa',
               'WinRM HTTPS CA certificates',
-              "PEM of the CA(s) that issued the targets' WinRM certificates, used instead of the system CAs; the certificate must name the address scanned. Empty: system CAs.",
+              "PEM of the CA(s) that issued the targets' WinRM certificates, used instead of the system CAs; the certificate must name the address scanned or its forward-confirmed DNS name (or the host name you scanned). Empty: system CAs.",
               '-----BEGIN CERTIFICATE-----',
             )}
             {area(
