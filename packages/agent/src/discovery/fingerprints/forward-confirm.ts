@@ -1,11 +1,10 @@
 // Forward-confirmed DNS names of an address: which of its PTR names resolve (A or AAAA) back to
 // it. Only such a name may stand for the address where trust depends on it (a WinRM certificate
 // that names the host's FQDN): a PTR record alone says whatever the reverse zone's owner wants.
-import { Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { ScannerError } from '../../errors.js';
 import type { ProbeContext } from '../types.js';
-import { reverseName, type ReverseDnsOptions } from './reverse-dns.js';
+import { openResolver, reverseName, type ReverseDnsOptions } from './reverse-dns.js';
 
 /** Names looked up per address: each is a query, and a host rarely has more than a couple. */
 export const MAX_CONFIRMED_NAMES = 4;
@@ -55,18 +54,7 @@ export async function forwardConfirm(
   if (asked.length === 0) return out;
   if (ctx.signal.aborted)
     throw new ScannerError('ERR_ABORTED', `${what}: aborted before the queries`);
-  const resolver = new Resolver({ timeout: ctx.timeoutMs, tries: 1 });
-  if (ctx.servers) {
-    try {
-      resolver.setServers(ctx.servers);
-    } catch (err) {
-      throw new ScannerError(
-        'ERR_CONFIG_INVALID',
-        `${what}: bad DNS server list ${JSON.stringify(ctx.servers)}`,
-        { cause: err },
-      );
-    }
-  }
+  const resolver = openResolver(what, ctx.timeoutMs, ctx.servers);
   let stopped: 'timeout' | 'abort' | undefined;
   const stop = (why: 'timeout' | 'abort'): void => {
     stopped ??= why;

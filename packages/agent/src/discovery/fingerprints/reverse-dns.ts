@@ -17,6 +17,26 @@ const MAX_NAME_CHARS = 253;
 const NO_NAME = new Set(['ENOTFOUND', 'ENODATA']);
 
 /**
+ * A resolver for one lookup: one try, `timeoutMs` per query, the given servers (default: the
+ * system's). Throws ERR_CONFIG_INVALID for an unusable server list.
+ */
+export function openResolver(what: string, timeoutMs: number, servers?: string[]): Resolver {
+  const resolver = new Resolver({ timeout: timeoutMs, tries: 1 });
+  if (servers) {
+    try {
+      resolver.setServers(servers);
+    } catch (err) {
+      throw new ScannerError(
+        'ERR_CONFIG_INVALID',
+        `${what}: bad DNS server list ${JSON.stringify(servers)}`,
+        { cause: err },
+      );
+    }
+  }
+  return resolver;
+}
+
+/**
  * The PTR query name of an address: `10.0.18.198.in-addr.arpa`, or 32 nibbles then `ip6.arpa`
  * (RFC 3596 §2.5); undefined when `address` is not an IP address.
  */
@@ -64,20 +84,7 @@ export async function reverseDns(
   if (!name) throw new ScannerError('ERR_TARGET_INVALID', `${what}: not an IP address`);
   if (ctx.signal.aborted)
     throw new ScannerError('ERR_ABORTED', `${what}: aborted before the query`);
-  const resolver = new Resolver({ timeout: ctx.timeoutMs, tries: 1 });
-  if (ctx.servers) {
-    try {
-      resolver.setServers(ctx.servers);
-    } catch (err) {
-      throw new ScannerError(
-        'ERR_CONFIG_INVALID',
-        `${what}: bad DNS server list ${JSON.stringify(ctx.servers)}`,
-        {
-          cause: err,
-        },
-      );
-    }
-  }
+  const resolver = openResolver(what, ctx.timeoutMs, ctx.servers);
 
   let stopped: ScannerError | undefined;
   const stop = (err: ScannerError): void => {
