@@ -1,7 +1,7 @@
 // Test-only WS-Man server on 127.0.0.1: checks requests, authenticates Basic or NTLM (a small
 // NTLMv2 acceptor built from the NTLM client's primitives), seals answers like Windows, serves
 // canned WMI instances in pages, and can fault, stall or send garbage on demand.
-import { X509Certificate } from 'node:crypto';
+import { randomInt, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import {
   createServer as createHttpServer,
@@ -160,6 +160,25 @@ export class WsmanTestPeer {
     });
     peer.port = (peer.#server.address() as { port: number }).port;
     return peer;
+  }
+
+  /**
+   * Starts the peer on a random 127.x.y.z (so parallel runs on fixed ports like 5985/5986 do not
+   * collide): five addresses at most, then the last error.
+   */
+  static async startOnRandomLoopback(
+    o: Omit<PeerOptions, 'host'>,
+  ): Promise<{ peer: WsmanTestPeer; address: string }> {
+    let lastError: unknown;
+    for (let i = 0; i < 5; i++) {
+      const address = `127.${randomInt(1, 255)}.${randomInt(0, 256)}.${randomInt(1, 255)}`;
+      try {
+        return { peer: await WsmanTestPeer.start({ ...o, host: address }), address };
+      } catch (err) {
+        lastError = err;
+      }
+    }
+    throw lastError;
   }
 
   /** The NTLM bindings a client must send for this peer's certificate. */

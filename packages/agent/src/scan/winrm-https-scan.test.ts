@@ -5,7 +5,7 @@
 // host's forward-confirmed DNS name.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomInt, X509Certificate } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -28,30 +28,19 @@ const USER = 'labadmin';
 const PASSWORD = 'WinRM-Https-Pa55!';
 const PEER_FP = `SHA256:${new X509Certificate(PEER_CERT).fingerprint256}`;
 
-/** The peer on 5986 of a random 127.x.y.z (so parallel runs do not collide); five tries. */
-async function startOn5986(): Promise<{ peer: WsmanTestPeer; address: string }> {
-  let lastError: unknown;
-  for (let i = 0; i < 5; i++) {
-    const address = `127.${randomInt(1, 255)}.${randomInt(0, 256)}.${randomInt(1, 255)}`;
-    try {
-      const peer = await WsmanTestPeer.start({
-        https: true,
-        auth: 'ntlm',
-        username: USER,
-        password: PASSWORD,
-        instances: {},
-        pageSize: 8,
-        serve: serveWsman(),
-        invoke: wsmanInvoke,
-        host: address,
-        port: 5986,
-      });
-      return { peer, address };
-    } catch (err) {
-      lastError = err;
-    }
-  }
-  throw lastError;
+/** The peer on 5986 of a random 127.x.y.z (so parallel runs do not collide). */
+function startOn5986(): Promise<{ peer: WsmanTestPeer; address: string }> {
+  return WsmanTestPeer.startOnRandomLoopback({
+    https: true,
+    auth: 'ntlm',
+    username: USER,
+    password: PASSWORD,
+    instances: {},
+    pageSize: 8,
+    serve: serveWsman(),
+    invoke: wsmanInvoke,
+    port: 5986,
+  });
 }
 
 function newDataDir(): string {
@@ -256,27 +245,17 @@ describe('WinRM HTTPS with a CA bundle on a certificate that names the host', ()
   let empty: TestDnsServer;
 
   before(async () => {
-    for (let i = 0; i < 5 && !peer; i++) {
-      const candidate = `127.${randomInt(1, 255)}.${randomInt(0, 256)}.${randomInt(1, 255)}`;
-      try {
-        peer = await WsmanTestPeer.start({
-          https: true,
-          tls: { cert: CERT, key: names('server-key') },
-          auth: 'ntlm',
-          username: USER,
-          password: PASSWORD,
-          instances: {},
-          pageSize: 8,
-          serve: serveWsman(),
-          invoke: wsmanInvoke,
-          host: candidate,
-        });
-        address = candidate;
-      } catch {
-        // That address and port were taken: another.
-      }
-    }
-    assert.ok(peer, 'the peer started');
+    ({ peer, address } = await WsmanTestPeer.startOnRandomLoopback({
+      https: true,
+      tls: { cert: CERT, key: names('server-key') },
+      auth: 'ntlm',
+      username: USER,
+      password: PASSWORD,
+      instances: {},
+      pageSize: 8,
+      serve: serveWsman(),
+      invoke: wsmanInvoke,
+    }));
     const ptr = { [reverseName(address)!]: { PTR: ['win1.lab.test'] } };
     // The name's A record is the peer's address, or (lying) another one.
     confirming = await TestDnsServer.start({ ...ptr, 'win1.lab.test': { A: [address] } });

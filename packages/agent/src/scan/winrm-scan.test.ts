@@ -3,7 +3,6 @@
 // credential logs in with NTLM (sealed over HTTP), and the host record is the fixture machine.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomInt } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,30 +16,19 @@ import { WsmanTestPeer } from '../../../../test/support/wsman-peer.js';
 const USER = 'labadmin';
 const PASSWORD = 'WinRM-Scan-Pa55!';
 
-/** The peer on 5985 of a random 127.x.y.z (so parallel runs do not collide); five tries. */
-async function startOn5985(): Promise<{ peer: WsmanTestPeer; address: string }> {
-  let lastError: unknown;
-  for (let i = 0; i < 5; i++) {
-    const address = `127.${randomInt(1, 255)}.${randomInt(0, 256)}.${randomInt(1, 255)}`;
-    try {
-      const peer = await WsmanTestPeer.start({
-        https: false,
-        auth: 'ntlm',
-        username: USER,
-        password: PASSWORD,
-        instances: {},
-        pageSize: 8,
-        serve: serveWsman(),
-        invoke: wsmanInvoke,
-        host: address,
-        port: 5985,
-      });
-      return { peer, address };
-    } catch (err) {
-      lastError = err;
-    }
-  }
-  throw lastError;
+/** The peer on 5985 of a random 127.x.y.z (so parallel runs do not collide). */
+function startOn5985(): Promise<{ peer: WsmanTestPeer; address: string }> {
+  return WsmanTestPeer.startOnRandomLoopback({
+    https: false,
+    auth: 'ntlm',
+    username: USER,
+    password: PASSWORD,
+    instances: {},
+    pageSize: 8,
+    serve: serveWsman(),
+    invoke: wsmanInvoke,
+    port: 5985,
+  });
 }
 
 describe('scan --protocols winrm against the WS-Man peer on 5985', () => {
