@@ -14,7 +14,7 @@ import type { HostKeyCheck } from '../transports/ssh/ssh-session.js';
 import { loginSsh, type SshJumpLogin } from './ssh-login.js';
 import { openSnmp, varbindText } from '../transports/snmp/snmp-session.js';
 import { vimClientFor } from './vcenter-login.js';
-import { loginWindows } from './windows-login.js';
+import { loginWindows, windowsAccount } from './windows-login.js';
 import { bindOverPipe } from '../transports/dcerpc/pipe-transport.js';
 import { netrServerGetInfo, SRVSVC, SRVSVC_PIPE } from '../transports/dcerpc/interfaces/srvsvc.js';
 import { CIM_QUERIES } from '../collectors/windows/cim-classes.js';
@@ -196,21 +196,10 @@ async function checkWinrm(
   opts: CredentialCheckOptions,
 ): Promise<Facts> {
   const credential = unlocked.credential as WindowsCredential;
-  if (!unlocked.secrets.password)
-    throw new ScannerError('ERR_CONFIG_INVALID', 'windows credential has no password');
+  const account = windowsAccount(unlocked);
   const endpoint = opts.winrm ?? { port: 5986, https: true };
   const source = new WinrmCimSource({
-    ...winrmLoginOptions(
-      credential,
-      {
-        username: credential.username,
-        domain: credential.domain === '.' ? '' : credential.domain,
-        password: unlocked.secrets.password,
-      },
-      address,
-      endpoint,
-      userNames(opts.hostname),
-    ),
+    ...winrmLoginOptions(credential, account, address, endpoint, userNames(opts.hostname)),
     connectTimeoutMs: Math.min(opts.timeoutMs, CONNECT_LIMIT_MS),
     requestTimeoutMs: opts.timeoutMs,
   });

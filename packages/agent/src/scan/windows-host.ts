@@ -41,7 +41,7 @@ import { WmiSession } from '../transports/wmi/wmi-session.js';
 import type { UnlockedCredential, WindowsCredential } from '../vault/credential-types.js';
 import { failedLogin, protocolAttempt } from './credential-check.js';
 import type { CollectOutcome } from './run-scan.js';
-import { loginWindows, type WindowsLogin } from './windows-login.js';
+import { loginWindows, windowsAccount, type WindowsLogin } from './windows-login.js';
 
 export interface WindowsHostOptions {
   signal: AbortSignal;
@@ -197,13 +197,7 @@ async function collectOverCim(
 ): Promise<PathResult> {
   const credential = unlocked.credential as WindowsCredential;
   const started = performance.now();
-  if (!unlocked.secrets.password)
-    throw new ScannerError('ERR_CONFIG_INVALID', 'windows credential has no password');
-  const creds = {
-    username: credential.username,
-    domain: credential.domain === '.' ? '' : credential.domain,
-    password: unlocked.secrets.password,
-  };
+  const creds = windowsAccount(unlocked);
   let source: CimSource | null = null;
   try {
     source = await openCimSource(path, address, credential, creds, opts);

@@ -2,6 +2,7 @@
 // Used by `credentials test` and by scans alike.
 import { ScannerError } from '../errors.js';
 import { Smb2Client, type Smb2Tree } from '../transports/smb2/smb2-client.js';
+import type { NtlmCredentials } from '../transports/ntlm/ntlm-client.js';
 import type { UnlockedCredential, WindowsCredential } from '../vault/credential-types.js';
 
 export interface WindowsLogin {
@@ -18,6 +19,21 @@ export interface WindowsLoginOptions {
 }
 
 /**
+ * The NTLM account of a windows credential (`.` = the target's local accounts: an empty NTLM
+ * domain), for every Windows path. ERR_CONFIG_INVALID when it has no password.
+ */
+export function windowsAccount(unlocked: UnlockedCredential): NtlmCredentials {
+  const credential = unlocked.credential as WindowsCredential;
+  if (!unlocked.secrets.password)
+    throw new ScannerError('ERR_CONFIG_INVALID', 'windows credential has no password');
+  return {
+    username: credential.username,
+    domain: credential.domain === '.' ? '' : credential.domain,
+    password: unlocked.secrets.password,
+  };
+}
+
+/**
  * Logs in over SMB2 with the credential (`.` = the target's local accounts: an empty NTLM domain)
  * and connects IPC$. ERR_PORT_CLOSED when 445 refuses, ERR_AUTH_FAILED on a logon failure.
  */
@@ -26,20 +42,11 @@ export async function loginWindows(
   address: string,
   opts: WindowsLoginOptions,
 ): Promise<WindowsLogin> {
-  const credential = unlocked.credential as WindowsCredential;
-  if (!unlocked.secrets.password)
-    throw new ScannerError('ERR_CONFIG_INVALID', 'windows credential has no password');
+  const account = windowsAccount(unlocked);
   const call = { signal: opts.signal, timeoutMs: opts.timeoutMs };
   const client = await Smb2Client.connect(address, opts.port ?? 445, call);
   try {
-    await client.login(
-      {
-        username: credential.username,
-        domain: credential.domain === '.' ? '' : credential.domain,
-        password: unlocked.secrets.password,
-      },
-      { call },
-    );
+    await client.login(account, { call });
     const ipc = await client.treeConnect('IPC$', call);
     return {
       client,
